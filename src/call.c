@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Standard calls: slots, copy-in of the guest's argument, the trip through
+ * OP-TEE, completion and copy-back, and resumption by slot number.
+ *
+ * A slot belongs to exactly one vCPU while it is BUSY; its fields are touched
+ * only by that vCPU, without the domain lock. The lock guards the slot state
+ * and the free mask: a slot is published to other vCPUs (WAIT_GUEST) as the
+ * last step of a trap, and taken back (BUSY) under the lock, so a call is
+ * never resumed by two vCPUs at once.
+ */
+#include "internal.h"
+
+static struct tm_call *call_new(struct teemed_domain *d, uint32_t idx)
+{
+	struct teemed *tm = d->tm;
+	struct tm_call *c = tm->port.alloc(tm->port.ctx, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	memset(c, 0, sizeof(*c));
+	c->idx = idx;
+	c->shadow = tm->port.alloc_page(tm->port.ctx, d->host_dom, &c->shadow_pa);
+	if (!c->shadow) {
+		tm->port.free(tm->port.ctx, c, sizeof(*c));
+		return NULL;
+	}
+	tm_dom_lock(d);
+	d->calls[idx] = c;
+	tm_dom_unlock(d);
+	return c;
+}
+
+void tm_call_destroy(struct teemed_domain *d, struct tm_call *c)
+{
+	struct teemed *tm = d->tm;
+
+	d->calls[c->idx] = NULL;
+	tm->port.free_page(tm->port.ctx, d->host_dom, c->shadow, c->shadow_pa);
+	tm->port.free(tm->port.ctx, c, sizeof(*c));
+}
+
+static void slot_free(struct teemed_domain *d, uint32_t idx)
+{
+	tm_dom_lock(d);
+	if (d->calls[idx])
+		d->calls[idx]->state = TM_SLOT_FREE;
+	d->free_mask |= UINT64_C(1) << idx;
+	d->busy_slots--;
+	tm_dom_unlock(d);
+}
+
+static void set_waiting(struct teemed_domain *d, struct tm_call *c)
+{
+	tm_dom_lock(d);
+	c->state = TM_SLOT_WAIT_GUEST;
+	tm_dom_unlock(d);
+}
+
+/*
+ * Copy the guest's argument into the shadow: the header, then exactly the
+ * parameters it announces, each byte read once (ABI 1.3: dynamic-SHM
+ * arguments are 4 KiB aligned and lie in that one page).
+ */
+static bool copy_in(struct teemed_domain *d, struct tm_call *c)
+{
+	struct teemed *tm = d->tm;
+	const uint8_t *guest;
+	teemed_pa_t pa;
+	uint32_t n;
+
+	if (!teemed_ipa_page_aligned(c->guest_arg))
+		return false;
+	if (tm->port.pin(tm->port.ctx, d->host_dom, c->guest_arg, TEEMED_PIN_READ, &pa))
+		return false;
+	guest = tm->port.map(tm->port.ctx, pa);
+	if (!guest) {
+		tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_READ);
+		return false;
+	}
+	memcpy(c->shadow, guest, sizeof(*c->shadow));
+	n = c->shadow->num_params;
+	if (n <= TM_ARG_MAX_PARAMS)
+		memcpy(c->shadow->params, guest + sizeof(*c->shadow),
+		       n * sizeof(struct optee_msg_param));
+	tm->port.unmap(tm->port.ctx, (void *)(uintptr_t)guest);
+	tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_READ);
+	c->cmd = c->shadow->cmd;
+	c->num_params = n;
+	return n <= TM_ARG_MAX_PARAMS;
+}
+
+/* Write the results into the guest's argument, if it is still writable RAM. */
+static bool copy_back(struct teemed_domain *d, struct tm_call *c)
+{
+	struct teemed *tm = d->tm;
+	struct optee_msg_arg *guest;
+	teemed_pa_t pa;
+
+	if (tm->port.pin(tm->port.ctx, d->host_dom, c->guest_arg, TEEMED_PIN_WRITE, &pa))
+		return false;
+	guest = tm->port.map(tm->port.ctx, pa);
+	if (!guest) {
+		tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_WRITE);
+		return false;
+	}
+	guest->ret = c->shadow->ret;
+	guest->ret_origin = c->shadow->ret_origin;
+	if (c->cmd == OPTEE_MSG_CMD_OPEN_SESSION)
+		guest->session = c->shadow->session;
+	tm_params_copy_back(c, guest);
+	tm->port.unmap(tm->port.ctx, guest);
+	tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_WRITE);
+	return true;
+}
+
+/* Hand the guest `c->exit` once the call's buffers are released. */
+void tm_call_deliver(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
+		     struct tm_budget *b)
+{
+	if (tm_drain(d, &c->drain, b) == TM_STEP_PREEMPT) {
+		c->phase = TM_PH_DRAIN;
+		tm_call_yield(d, c, r, b);
+		return;
+	}
+	r->a[0] = c->exit.a0;
+	r->a[1] = c->exit.a1;
+	r->a[2] = c->exit.a2;
+	if (c->exit.done) {
+		r->a[3] = 0;
+		slot_free(d, c->idx);
+	} else {
+		r->a[3] = c->idx;
+		c->phase = c->exit.phase;
+		set_waiting(d, c);
+	}
+}
+
+/* Return to the guest as OP-TEE would for a foreign interrupt (ABI 2.2). */
+void tm_call_yield(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
+		   struct tm_budget *b)
+{
+	TM_EV(b, TM_EV_PREEMPT);
+	r->a[0] = OPTEE_SMC_RETURN_RPC_FOREIGN_INTR;
+	r->a[1] = 0;
+	r->a[2] = 0;
+	r->a[3] = c->idx;
+	set_waiting(d, c);
+}
+
+static void complete(struct teemed_domain *d, struct tm_call *c, uint32_t a0,
+		     struct teemed_regs *r, struct tm_budget *b)
+{
+	uint32_t final = a0;
+
+	tm_params_complete(d, c, a0, b);
+	if (a0 == OPTEE_SMC_RETURN_OK && !copy_back(d, c)) {
+		TM_EV(b, TM_EV_BAD_ADDR);
+		final = OPTEE_SMC_RETURN_EBADADDR;
+	}
+	TM_EV(b, TM_EV_STD_DONE);
+	c->exit.a0 = final;
+	c->exit.a1 = 0;
+	c->exit.a2 = 0;
+	c->exit.done = true;
+	tm_call_deliver(d, c, r, b);
+}
+
+/* Run `o` in OP-TEE for the call and handle how OP-TEE comes back. */
+void tm_call_enter(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *o,
+		   struct teemed_regs *r, struct tm_budget *b)
+{
+	/* Whatever the guest put in a7, OP-TEE sees this domain (ABI 7). */
+	o->a[7] = d->client_id;
+	tm_smc(d->tm, o);
+	if (optee_smc_return_is_rpc((uint32_t)o->a[0])) {
+		c->optee_tid = (uint32_t)o->a[3];
+		tm_rpc_exit(d, c, o, r, b);
+		return;
+	}
+	complete(d, c, (uint32_t)o->a[0], r, b);
+}
+
+/* Resume OP-TEE's thread with no RPC result (ABI 2.3: FOREIGN_INTR). */
+void tm_call_resume_optee(struct teemed_domain *d, struct tm_call *c,
+			  struct teemed_regs *r, struct tm_budget *b)
+{
+	struct teemed_regs o = { { OPTEE_SMC_CALL_RETURN_FROM_RPC, 0, 0, c->optee_tid, 0, 0, 0, 0 } };
+
+	tm_call_enter(d, c, &o, r, b);
+}
+
+static void run_prepare(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
+			struct tm_budget *b)
+{
+	struct teemed_regs o;
+	enum tm_step step = tm_params_prepare(d, c, b);
+
+	if (step == TM_STEP_PREEMPT) {
+		c->phase = TM_PH_PREPARE;
+		tm_call_yield(d, c, r, b);
+		return;
+	}
+	if (step == TM_STEP_FAIL) {
+		complete(d, c, c->local_a0, r, b);
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.a[0] = OPTEE_SMC_CALL_WITH_ARG;
+	o.a[1] = tm_hi32(teemed_pa_val(c->shadow_pa));
+	o.a[2] = tm_lo32(teemed_pa_val(c->shadow_pa));
+	o.a[3] = OPTEE_SMC_SHM_CACHED;
+	tm_call_enter(d, c, &o, r, b);
+}
+
+void tm_std_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budget *b)
+{
+	struct tm_call *c;
+	uint32_t idx;
+
+	tm_dom_lock(d);
+	if (!d->free_mask) {
+		tm_dom_unlock(d);
+		TM_EV(b, TM_EV_THREAD_LIMIT);
+		/* a1..a3 stay as the guest gave them (ABI 1.3). */
+		r->a[0] = OPTEE_SMC_RETURN_ETHREAD_LIMIT;
+		return;
+	}
+	idx = (uint32_t)__builtin_ctzll(d->free_mask);
+	d->free_mask &= ~(UINT64_C(1) << idx);
+	d->busy_slots++;
+	tm_dom_unlock(d);
+
+	c = d->calls[idx];
+	if (!c)
+		c = call_new(d, idx);
+	if (!c) {
+		slot_free(d, idx);
+		TM_EV(b, TM_EV_OOM);
+		r->a[0] = OPTEE_SMC_RETURN_ENOMEM;
+		return;
+	}
+	TM_EV(b, TM_EV_STD_CALL);
+	/* The slot stays FREE in state (not resumable) until set_waiting(). */
+	c->local = false;
+	c->validated = false;
+	c->xlat = 0;
+	c->nbufs = 0;
+	c->shm = NULL;
+	c->drain = NULL;
+	c->rpc = NULL;
+	c->guest_arg = teemed_ipa(tm_reg_pair(r->a[1], r->a[2]));
+	if (!copy_in(d, c)) {
+		TM_EV(b, TM_EV_BAD_ADDR);
+		slot_free(d, idx);
+		r->a[0] = OPTEE_SMC_RETURN_EBADADDR;
+		r->a[1] = 0;
+		r->a[2] = 0;
+		r->a[3] = 0;
+		return;
+	}
+	run_prepare(d, c, r, b);
+}
+
+void tm_resume_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budget *b)
+{
+	/* The guest names the call by the slot number it was given in a3. */
+	uint32_t idx = (uint32_t)r->a[3];
+	struct tm_call *c = NULL;
+
+	tm_dom_lock(d);
+	if (idx < d->nslots && d->calls[idx] && d->calls[idx]->state == TM_SLOT_WAIT_GUEST) {
+		c = d->calls[idx];
+		c->state = TM_SLOT_BUSY;
+	}
+	tm_dom_unlock(d);
+	if (!c) {
+		TM_EV(b, TM_EV_RESUME_REFUSED);
+		r->a[0] = OPTEE_SMC_RETURN_ERESUME;
+		return;
+	}
+	switch (c->phase) {
+	case TM_PH_PREPARE:
+		run_prepare(d, c, r, b);
+		break;
+	case TM_PH_DRAIN:
+		tm_call_deliver(d, c, r, b);
+		break;
+	case TM_PH_RESUME_OPTEE:
+		tm_call_resume_optee(d, c, r, b);
+		break;
+	default:
+		tm_rpc_resume(d, c, r, b);
+		break;
+	}
+}

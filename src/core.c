@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Mediator set-up (probing OP-TEE), the trap entry point and statistics.
+ */
+#include "internal.h"
+
+void teemed_config_default(struct teemed_config *cfg)
+{
+	cfg->threads_per_domain = 0;
+	/* OP-TEE's CFG_NUM_THREADS default (ABI 1.3, GET_THREAD_COUNT). */
+	cfg->fallback_threads = 2;
+	/* 1 GiB plus a page for a buffer that starts inside a page. */
+	cfg->max_buffer_pages = (1u << 18) + 1u;
+	/* 2 GiB pinned per guest: two maximal buffers, or many smaller ones. */
+	cfg->max_domain_pages = 1u << 19;
+	/* Linux registers one buffer per tee_shm; thousands is plenty. */
+	cfg->max_domain_buffers = 8192;
+	/*
+	 * OP-TEE allocates one RPC argument per thread, cached while the SHM
+	 * cache is on; a few per thread leaves room and still bounds memory.
+	 */
+	cfg->max_domain_rpc_args = 256;
+	/* 4096 pages (16 MiB of buffer) is well under a millisecond of pins. */
+	cfg->work_budget_pages = 4096;
+}
+
+void tm_log(struct teemed *tm, enum teemed_log_level lvl, uint16_t client,
+	    const char *msg, uint64_t v1, uint64_t v2)
+{
+	if (tm->port.log)
+		tm->port.log(tm->port.ctx, lvl, client, msg, v1, v2);
+}
+
+/* Every SMC OP-TEE sees leaves through here: results are 32-bit (ABI 1.1). */
+void tm_smc(struct teemed *tm, struct teemed_regs *regs)
+{
+	tm->port.smc(tm->port.ctx, regs, regs);
+	regs->a[0] = tm_lo32(regs->a[0]);
+	regs->a[1] = tm_lo32(regs->a[1]);
+	regs->a[2] = tm_lo32(regs->a[2]);
+	regs->a[3] = tm_lo32(regs->a[3]);
+}
+
+void tm_budget_init(struct teemed *tm, struct tm_budget *b)
+{
+	b->left = tm->cfg.work_budget_pages ? tm->cfg.work_budget_pages : 1;
+	b->since_check = 0;
+	b->events = 0;
+	b->pages = 0;
+	b->bytes = 0;
+}
+
+/*
+ * Spend one page of work. Returns false when the trap should end: the page
+ * budget is spent, or (asked every 64 pages, to keep it cheap) the host says
+ * so.
+ */
+bool tm_budget_spend(struct teemed *tm, struct tm_budget *b)
+{
+	if (b->left == 0)
+		return false;
+	b->left--;
+	if (++b->since_check >= 64) {
+		b->since_check = 0;
+		if (tm->port.should_yield && tm->port.should_yield(tm->port.ctx))
+			b->left = 0;
+	}
+	return true;
+}
+
+static void hyp_call(struct teemed *tm, uint32_t fid, uint64_t a1, struct teemed_regs *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->a[0] = fid;
+	r->a[1] = a1;
+	r->a[7] = OPTEE_HYP_CLIENT_ID;
+	tm_smc(tm, r);
+}
+
+static bool port_complete(const struct teemed_port *p)
+{
+	return p && p->smc && p->pin && p->unpin && p->map && p->unmap && p->alloc &&
+	       p->free && p->alloc_page && p->free_page && p->lock_create &&
+	       p->lock_destroy && p->lock && p->unlock;
+}
+
+/* Probe OP-TEE as the hypervisor (a7 = 0). */
+static int probe(struct teemed *tm)
+{
+	struct teemed_regs r;
+
+	hyp_call(tm, OPTEE_SMC_CALLS_UID, 0, &r);
+	if (r.a[0] != OPTEE_MSG_UID_0 || r.a[1] != OPTEE_MSG_UID_1 ||
+	    r.a[2] != OPTEE_MSG_UID_2 || r.a[3] != OPTEE_MSG_UID_3) {
+		tm_log(tm, TEEMED_LOG_ERROR, 0, "secure world is not OP-TEE (UID)", r.a[0], r.a[1]);
+		return TEEMED_ENODEV;
+	}
+	hyp_call(tm, OPTEE_SMC_CALLS_REVISION, 0, &r);
+	if (r.a[0] != OPTEE_MSG_REVISION_MAJOR) {
+		tm_log(tm, TEEMED_LOG_ERROR, 0, "OP-TEE API revision unsupported", r.a[0], r.a[1]);
+		return TEEMED_ENODEV;
+	}
+	hyp_call(tm, OPTEE_SMC_CALL_GET_OS_REVISION, 0, &r);
+	tm->info.os_revision_major = (uint32_t)r.a[0];
+	tm->info.os_revision_minor = (uint32_t)r.a[1];
+
+	hyp_call(tm, OPTEE_SMC_EXCHANGE_CAPABILITIES, 0, &r);
+	if (r.a[0] != OPTEE_SMC_RETURN_OK) {
+		tm_log(tm, TEEMED_LOG_ERROR, 0, "EXCHANGE_CAPABILITIES failed", r.a[0], 0);
+		return TEEMED_ENOTSUP;
+	}
+	tm->info.secure_caps = (uint32_t)r.a[1];
+	tm->info.rpc_param_count = (uint32_t)(r.a[3] & OPTEE_SMC_CAP_RPC_PARAMS_MASK);
+	/* Guests can only share memory dynamically, and OP-TEE must keep them apart. */
+	if (!(r.a[1] & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM) ||
+	    !(r.a[1] & OPTEE_SMC_SEC_CAP_VIRTUALIZATION)) {
+		tm_log(tm, TEEMED_LOG_ERROR, 0,
+		       "OP-TEE lacks dynamic shared memory or virtualization", r.a[1], 0);
+		return TEEMED_ENOTSUP;
+	}
+
+	hyp_call(tm, OPTEE_SMC_GET_THREAD_COUNT, 0, &r);
+	if (tm->cfg.threads_per_domain)
+		tm->info.thread_count = tm->cfg.threads_per_domain;
+	else if (r.a[0] == OPTEE_SMC_RETURN_OK && r.a[1] != 0)
+		tm->info.thread_count = (uint32_t)r.a[1];
+	else
+		tm->info.thread_count = tm->cfg.fallback_threads;
+	if (tm->info.thread_count == 0)
+		tm->info.thread_count = 1;
+	if (tm->info.thread_count > TM_MAX_SLOTS)
+		tm->info.thread_count = TM_MAX_SLOTS;
+	tm_log(tm, TEEMED_LOG_INFO, 0, "OP-TEE found: revision, threads per guest",
+	       (uint64_t)tm->info.os_revision_major << 16 | tm->info.os_revision_minor,
+	       tm->info.thread_count);
+	return TEEMED_OK;
+}
+
+int teemed_init(const struct teemed_port *port, const struct teemed_config *cfg,
+		struct teemed **out)
+{
+	struct teemed *tm;
+	int rc;
+
+	if (!out || !port_complete(port))
+		return TEEMED_EINVAL;
+	*out = NULL;
+	tm = port->alloc(port->ctx, sizeof(*tm));
+	if (!tm)
+		return TEEMED_ENOMEM;
+	memset(tm, 0, sizeof(*tm));
+	tm->port = *port;
+	if (cfg)
+		tm->cfg = *cfg;
+	else
+		teemed_config_default(&tm->cfg);
+	if (!tm->cfg.max_buffer_pages || !tm->cfg.max_domain_pages ||
+	    !tm->cfg.work_budget_pages) {
+		port->free(port->ctx, tm, sizeof(*tm));
+		return TEEMED_EINVAL;
+	}
+	rc = probe(tm);
+	if (rc == TEEMED_OK) {
+		tm->lock = port->lock_create(port->ctx);
+		if (!tm->lock)
+			rc = TEEMED_ENOMEM;
+	}
+	if (rc != TEEMED_OK) {
+		port->free(port->ctx, tm, sizeof(*tm));
+		return rc;
+	}
+	/* Client ID 0 is the hypervisor's own (ABI 7). */
+	tm->client_ids[0] = 1;
+	*out = tm;
+	return TEEMED_OK;
+}
+
+int teemed_fini(struct teemed *tm)
+{
+	if (!tm)
+		return TEEMED_EINVAL;
+	if (tm->ndomains)
+		return TEEMED_EINVAL;
+	tm->port.lock_destroy(tm->port.ctx, tm->lock);
+	tm->port.free(tm->port.ctx, tm, sizeof(*tm));
+	return TEEMED_OK;
+}
+
+void teemed_get_info(const struct teemed *tm, struct teemed_info *info)
+{
+	*info = tm->info;
+}
+
+int teemed_is_optee_fid(uint32_t fid)
+{
+	uint32_t owner = optee_smc_owner(fid);
+
+	return owner == OPTEE_SMC_OWNER_TRUSTED_OS ||
+	       owner == OPTEE_SMC_OWNER_TRUSTED_OS_END;
+}
+
+/* Enter a trap: false if the domain is being destroyed. */
+static bool trap_enter(struct teemed_domain *d)
+{
+	bool ok;
+
+	tm_dom_lock(d);
+	ok = !d->dying;
+	if (ok)
+		d->active_traps++;
+	tm_dom_unlock(d);
+	return ok;
+}
+
+/* Leave a trap, adding what it did to the domain's statistics. */
+static void trap_exit(struct teemed_domain *d, const struct tm_budget *b)
+{
+	uint64_t *counter[TM_EV_COUNT] = {
+		[TM_EV_FAST_CALL] = &d->stats.fast_calls,
+		[TM_EV_STD_CALL] = &d->stats.std_calls,
+		[TM_EV_STD_DONE] = &d->stats.std_calls_done,
+		[TM_EV_RPC_ALLOC] = &d->stats.rpc_alloc,
+		[TM_EV_RPC_FREE] = &d->stats.rpc_free,
+		[TM_EV_RPC_FOREIGN] = &d->stats.rpc_foreign_intr,
+		[TM_EV_RPC_CMD] = &d->stats.rpc_cmd,
+		[TM_EV_PREEMPT] = &d->stats.preemptions,
+		[TM_EV_THREAD_LIMIT] = &d->stats.thread_limit,
+		[TM_EV_RESUME_REFUSED] = &d->stats.resume_refused,
+		[TM_EV_BAD_ADDR] = &d->stats.bad_addr,
+		[TM_EV_BAD_PARAM] = &d->stats.bad_param,
+		[TM_EV_OOM] = &d->stats.out_of_memory,
+		[TM_EV_UNKNOWN_FUNCTION] = &d->stats.unknown_function,
+		[TM_EV_REGISTERED] = &d->stats.buffers_registered,
+	};
+	uint32_t ev = b->events;
+
+	tm_dom_lock(d);
+	d->active_traps--;
+	for (; ev; ev &= ev - 1)
+		(*counter[__builtin_ctz(ev)])++;
+	d->stats.pages_pinned += b->pages;
+	d->stats.bytes_shared += b->bytes;
+	tm_dom_unlock(d);
+}
+
+void teemed_handle_smc(struct teemed *tm, struct teemed_domain *d, uint32_t vcpu,
+		       struct teemed_regs *r)
+{
+	/* SMC32: only the low 32 bits of a0 name the function (ABI 1.1). */
+	uint32_t fid = (uint32_t)r->a[0];
+	struct tm_budget b;
+
+	TM_UNUSED(vcpu);
+	if (!trap_enter(d)) {
+		r->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+		return;
+	}
+	tm_budget_init(tm, &b);
+	if (optee_smc_is_fast(fid)) {
+		tm_fast_call(tm, d, r, &b);
+	} else if (fid == OPTEE_SMC_CALL_WITH_ARG) {
+		tm_std_call(d, r, &b);
+	} else if (fid == OPTEE_SMC_CALL_RETURN_FROM_RPC) {
+		tm_resume_call(d, r, &b);
+	} else {
+		/*
+		 * Other yielding IDs (CALL_WITH_RPC_ARG, CALL_WITH_REGD_ARG) are
+		 * not offered to guests: their capability bit is hidden.
+		 */
+		TM_EV(&b, TM_EV_UNKNOWN_FUNCTION);
+		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+	}
+	trap_exit(d, &b);
+}
+
+uint16_t teemed_domain_client_id(const struct teemed_domain *d)
+{
+	return d->client_id;
+}
+
+static void stats_add(struct teemed_stats *to, const struct teemed_stats *from)
+{
+	const uint64_t *s = (const uint64_t *)from;
+	uint64_t *t = (uint64_t *)to;
+	size_t i;
+
+	for (i = 0; i < sizeof(*from) / sizeof(uint64_t); i++)
+		t[i] += s[i];
+}
+
+void teemed_domain_stats(struct teemed *tm, struct teemed_domain *d,
+			 struct teemed_stats *out)
+{
+	TM_UNUSED(tm);
+	memset(out, 0, sizeof(*out));
+	tm_dom_lock(d);
+	stats_add(out, &d->stats);
+	out->pages_held = d->pages_held;
+	out->buffers_held = d->buffers_held;
+	out->rpc_args_held = d->rpc_args.count;
+	out->calls_active = d->busy_slots;
+	tm_dom_unlock(d);
+}
+
+void teemed_stats(struct teemed *tm, struct teemed_stats *out)
+{
+	struct teemed_stats one;
+	struct teemed_domain *d;
+
+	memset(out, 0, sizeof(*out));
+	tm->port.lock(tm->port.ctx, tm->lock);
+	stats_add(out, &tm->retired);
+	for (d = tm->domains; d; d = d->next) {
+		teemed_domain_stats(tm, d, &one);
+		stats_add(out, &one);
+	}
+	tm->port.unlock(tm->port.ctx, tm->lock);
+}

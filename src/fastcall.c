@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Fast (atomic) calls from guests: answered locally, forwarded, filtered or
+ * refused (ABI 1.2, 1.3; docs/design.md "Fast calls").
+ */
+#include "internal.h"
+
+/*
+ * Functions a guest may call through the mediator: CALLS_COUNT, CALLS_UID,
+ * CALLS_REVISION, GET_OS_UUID, GET_OS_REVISION, CALL_WITH_ARG,
+ * RETURN_FROM_RPC, GET_SHM_CONFIG (answered ENOTAVAIL),
+ * EXCHANGE_CAPABILITIES, DISABLE_SHM_CACHE, ENABLE_SHM_CACHE and
+ * GET_THREAD_COUNT: the 12 of a non-virtualized OP-TEE.
+ */
+#define TM_GUEST_CALLS_COUNT 12
+
+/* Normal-world capability bits OP-TEE knows (ABI 3.2). */
+#define TM_KNOWN_NSEC_CAPS OPTEE_SMC_NSEC_CAP_UNIPROCESSOR
+
+/*
+ * Secure-world capabilities a guest may see: the ones whose protocol the
+ * mediator implements. Reserved SHM is host-physical and cannot be shared
+ * between guests (ABI 7); virtualization is the mediator's business; RPC_ARG,
+ * ASYNC_NOTIF and the protected-memory calls are not mediated (yet).
+ * RPMB_PROBE only adds RPC commands, which pass through the generic path.
+ */
+#define TM_GUEST_SEC_CAPS (OPTEE_SMC_SEC_CAP_DYNAMIC_SHM | OPTEE_SMC_SEC_CAP_MEMREF_NULL | \
+			   OPTEE_SMC_SEC_CAP_RPMB_PROBE)
+
+/* Forward `fid` for the guest with a7 = its client ID; a0..a3 come back. */
+static void forward(struct teemed *tm, struct teemed_domain *d, uint32_t fid, uint64_t a1,
+		    struct teemed_regs *g)
+{
+	struct teemed_regs r = { { fid, a1, 0, 0, 0, 0, 0, d->client_id } };
+
+	tm_smc(tm, &r);
+	g->a[0] = r.a[0];
+	g->a[1] = r.a[1];
+	g->a[2] = r.a[2];
+	g->a[3] = r.a[3];
+}
+
+static void exchange_capabilities(struct teemed *tm, struct teemed_domain *d,
+				  struct teemed_regs *g)
+{
+	uint64_t caps;
+
+	/* Unknown normal-world bits would make OP-TEE refuse (ABI 1.3). */
+	forward(tm, d, OPTEE_SMC_EXCHANGE_CAPABILITIES, g->a[1] & TM_KNOWN_NSEC_CAPS, g);
+	if (g->a[0] != OPTEE_SMC_RETURN_OK)
+		return;
+	caps = g->a[1] & TM_GUEST_SEC_CAPS;
+	if (!(caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM)) {
+		g->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+		return;
+	}
+	g->a[1] = caps;
+	g->a[2] = 0; /* no async notification values */
+	g->a[3] = 0; /* no in-band RPC arguments */
+}
+
+static void disable_shm_cache(struct teemed *tm, struct teemed_domain *d,
+			      struct teemed_regs *g)
+{
+	forward(tm, d, OPTEE_SMC_DISABLE_SHM_CACHE, 0, g);
+	/* OP-TEE gives back one cached RPC argument: it no longer uses it. */
+	if (g->a[0] == OPTEE_SMC_RETURN_OK)
+		tm_rpc_arg_release(d, tm_reg_pair(g->a[1], g->a[2]));
+}
+
+void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g,
+		  struct tm_budget *b)
+{
+	uint32_t fid = (uint32_t)g->a[0];
+
+	TM_EV(b, TM_EV_FAST_CALL);
+	switch (fid) {
+	case OPTEE_SMC_CALLS_COUNT:
+		g->a[0] = TM_GUEST_CALLS_COUNT;
+		return;
+	case OPTEE_SMC_CALLS_UID:
+	case OPTEE_SMC_CALLS_REVISION:
+	case OPTEE_SMC_CALL_GET_OS_UUID:
+	case OPTEE_SMC_CALL_GET_OS_REVISION:
+	case OPTEE_SMC_ENABLE_SHM_CACHE:
+		forward(tm, d, fid, 0, g);
+		return;
+	case OPTEE_SMC_EXCHANGE_CAPABILITIES:
+		exchange_capabilities(tm, d, g);
+		return;
+	case OPTEE_SMC_DISABLE_SHM_CACHE:
+		disable_shm_cache(tm, d, g);
+		return;
+	case OPTEE_SMC_GET_THREAD_COUNT:
+		g->a[0] = OPTEE_SMC_RETURN_OK;
+		g->a[1] = d->nslots;
+		return;
+	case OPTEE_SMC_GET_SHM_CONFIG:
+		/* The reserved SHM is one host-physical window: not for guests. */
+		g->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+		return;
+	default:
+		/*
+		 * VM_CREATED, VM_DESTROYED, BOOT_SECONDARY, L2CC_MUTEX, the image
+		 * loader, async notifications, protected memory and anything
+		 * unknown: never from a guest.
+		 */
+		TM_EV(b, TM_EV_UNKNOWN_FUNCTION);
+		g->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
+		return;
+	}
+}
