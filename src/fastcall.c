@@ -62,10 +62,17 @@ static void exchange_capabilities(struct teemed *tm, struct teemed_domain *d,
 static void disable_shm_cache(struct teemed *tm, struct teemed_domain *d,
 			      struct teemed_regs *g)
 {
+	uint64_t cookie = 0;
+
 	forward(tm, d, OPTEE_SMC_DISABLE_SHM_CACHE, 0, g);
-	/* OP-TEE gives back one cached RPC argument: it no longer uses it. */
-	if (g->a[0] == OPTEE_SMC_RETURN_OK)
-		tm_rpc_arg_release(d, tm_reg_pair(g->a[1], g->a[2]));
+	if (g->a[0] != OPTEE_SMC_RETURN_OK)
+		return;
+	/* OP-TEE gives back one cached RPC argument: the guest frees its buffer. */
+	if (!tm_rpc_arg_release(d, tm_reg_pair(g->a[1], g->a[2]), &cookie))
+		tm_log(tm, TEEMED_LOG_WARN, d->client_id, "DISABLE_SHM_CACHE: unknown cookie",
+		       g->a[1], g->a[2]);
+	g->a[1] = tm_hi32(cookie);
+	g->a[2] = tm_lo32(cookie);
 }
 
 void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g,

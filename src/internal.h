@@ -88,9 +88,15 @@ struct tm_buf {
 	/* Mapped addresses of the mediator list pages (OP-TEE sees PAs). */
 	uint64_t *list_va[];
 };
-/* An RPC argument buffer from RPC ALLOC (ABI 2.3). */
+/*
+ * An RPC argument buffer from RPC ALLOC (ABI 2.3). OP-TEE knows it by a
+ * cookie the mediator chose (unique, never 0), so no guest choice of cookies
+ * can make OP-TEE free or use a buffer that is not the one it was given.
+ */
 struct tm_rpc_arg {
-	uint64_t cookie;         /* first: the hash tables key on it */
+	uint64_t cookie;         /* first: the hash tables key on it (ours) */
+	uint64_t guest_cookie;   /* what the guest calls it */
+	bool failed;             /* the guest's answer was refused: no pages */
 	teemed_pa_t guest_pa;    /* the guest's page, pinned for write */
 	teemed_pa_t shadow_pa;   /* the mediator's page OP-TEE uses */
 	void *shadow_va;
@@ -177,6 +183,7 @@ struct teemed_domain {
 	struct tm_call **calls;  /* nslots entries, created on first use */
 	struct tm_table bufs;    /* registered and RPC SHM buffers */
 	struct tm_table rpc_args;
+	uint64_t rpc_cookies;    /* last cookie given to OP-TEE for an RPC arg */
 	uint32_t pages_held;     /* pinned for OP-TEE, all buffers */
 	uint32_t buffers_held;   /* registered + RPC SHM */
 	struct tm_buf *drain;    /* destroy's release list */
@@ -288,7 +295,7 @@ void tm_rpc_exit(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 void tm_rpc_resume(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
 		   struct tm_budget *b);
 void tm_rpc_arg_put(struct teemed_domain *d, struct tm_rpc_arg *ra);
-void tm_rpc_arg_release(struct teemed_domain *d, uint64_t cookie);
+bool tm_rpc_arg_release(struct teemed_domain *d, uint64_t cookie, uint64_t *guest_cookie);
 void tm_rpc_args_destroy(struct teemed_domain *d);
 
 /* shm.c: cookie tables and buffer objects */

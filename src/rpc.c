@@ -17,8 +17,10 @@ static void rpc_arg_free(struct teemed_domain *d, struct tm_rpc_arg *ra)
 {
 	struct teemed *tm = d->tm;
 
-	tm->port.unpin(tm->port.ctx, d->host_dom, ra->guest_pa, TEEMED_PIN_WRITE);
-	tm->port.free_page(tm->port.ctx, d->host_dom, ra->shadow_va, ra->shadow_pa);
+	if (!ra->failed) {
+		tm->port.unpin(tm->port.ctx, d->host_dom, ra->guest_pa, TEEMED_PIN_WRITE);
+		tm->port.free_page(tm->port.ctx, d->host_dom, ra->shadow_va, ra->shadow_pa);
+	}
 	tm->port.free(tm->port.ctx, ra, sizeof(*ra));
 }
 
@@ -34,8 +36,12 @@ void tm_rpc_arg_put(struct teemed_domain *d, struct tm_rpc_arg *ra)
 		rpc_arg_free(d, ra);
 }
 
-/* OP-TEE freed the RPC argument `cookie` (RPC FREE, DISABLE_SHM_CACHE). */
-void tm_rpc_arg_release(struct teemed_domain *d, uint64_t cookie)
+/*
+ * OP-TEE freed the RPC argument it knows as `cookie` (RPC FREE,
+ * DISABLE_SHM_CACHE). Returns false if there is none; else the guest's name
+ * for it, which the guest frees.
+ */
+bool tm_rpc_arg_release(struct teemed_domain *d, uint64_t cookie, uint64_t *guest_cookie)
 {
 	struct tm_rpc_arg *ra;
 	uint32_t refs = 1;
@@ -45,10 +51,12 @@ void tm_rpc_arg_release(struct teemed_domain *d, uint64_t cookie)
 	if (ra) {
 		ra->dead = true;
 		refs = --ra->refs;
+		*guest_cookie = ra->guest_cookie;
 	}
 	tm_dom_unlock(d);
-	if (!refs)
+	if (ra && !refs)
 		rpc_arg_free(d, ra);
+	return ra != NULL;
 }
 
 void tm_rpc_args_destroy(struct teemed_domain *d)
@@ -132,6 +140,7 @@ void tm_rpc_exit(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 {
 	uint32_t func = (uint32_t)o->a[0] & OPTEE_SMC_RPC_FUNC_MASK;
 	struct tm_rpc_arg *ra;
+	uint64_t cookie;
 
 	c->rpc_func = func;
 	switch (func) {
@@ -141,8 +150,11 @@ void tm_rpc_exit(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 		return;
 	case OPTEE_SMC_RPC_FUNC_FREE:
 		TM_EV(b, TM_EV_RPC_FREE);
-		tm_rpc_arg_release(d, tm_reg_pair(o->a[1], o->a[2]));
-		show(d, c, OPTEE_SMC_RETURN_RPC_FREE, o->a[1], o->a[2], r, b);
+		if (!tm_rpc_arg_release(d, tm_reg_pair(o->a[1], o->a[2]), &cookie)) {
+			hide(d, c, r, b);
+			return;
+		}
+		show(d, c, OPTEE_SMC_RETURN_RPC_FREE, tm_hi32(cookie), tm_lo32(cookie), r, b);
 		return;
 	case OPTEE_SMC_RPC_FUNC_FOREIGN_INTR:
 		TM_EV(b, TM_EV_RPC_FOREIGN);
@@ -152,6 +164,8 @@ void tm_rpc_exit(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 		TM_EV(b, TM_EV_RPC_CMD);
 		tm_dom_lock(d);
 		ra = tm_table_find(&d->rpc_args, tm_reg_pair(o->a[1], o->a[2]));
+		if (ra && ra->failed)
+			ra = NULL;
 		if (ra)
 			ra->refs++;
 		tm_dom_unlock(d);
@@ -168,7 +182,8 @@ void tm_rpc_exit(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 			return;
 		}
 		c->rpc = ra;
-		show(d, c, OPTEE_SMC_RETURN_RPC_CMD, o->a[1], o->a[2], r, b);
+		show(d, c, OPTEE_SMC_RETURN_RPC_CMD, tm_hi32(ra->guest_cookie),
+		     tm_lo32(ra->guest_cookie), r, b);
 		return;
 	default:
 		tm_log(d->tm, TEEMED_LOG_WARN, d->client_id, "unknown RPC from OP-TEE", o->a[0], 0);
@@ -179,58 +194,51 @@ void tm_rpc_exit(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 
 /*
  * The guest's buffer for an RPC argument (ABI 2.3): OP-TEE gets a mediator
- * page instead, or 0:0 when the guest's answer is unusable. A cookie the
- * domain already uses is not passed on: OP-TEE would free it.
+ * page and a cookie of ours. An unusable answer still gets a cookie (with no
+ * page, a1:a2 = 0), so that OP-TEE's FREE of it reaches the guest under the
+ * guest's own cookie.
  */
 static void alloc_reply(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
 			struct teemed_regs *o)
 {
 	struct teemed *tm = d->tm;
 	teemed_ipa_t ipa = teemed_ipa(tm_reg_pair(r->a[1], r->a[2]));
-	uint64_t cookie = tm_reg_pair(r->a[4], r->a[5]);
-	struct tm_rpc_arg *ra;
-	bool dup;
-	int rc = TEEMED_EINVAL;
+	struct tm_rpc_arg *ra = tm->port.alloc(tm->port.ctx, sizeof(*ra));
+	int rc = TEEMED_ENOMEM;
 
-	tm_dom_lock(d);
-	dup = tm_table_find(&d->rpc_args, cookie) != NULL;
-	tm_dom_unlock(d);
-	o->a[4] = dup ? 0 : tm_hi32(cookie);
-	o->a[5] = dup ? 0 : tm_lo32(cookie);
-	if (dup || c->exit.a1 > TM_RPC_ARG_MAX_SIZE || !teemed_ipa_val(ipa) ||
-	    !teemed_ipa_page_aligned(ipa))
-		goto fail;
-	ra = tm->port.alloc(tm->port.ctx, sizeof(*ra));
+	o->a[1] = o->a[2] = o->a[4] = o->a[5] = 0;
 	if (!ra)
-		goto fail;
+		return;
 	memset(ra, 0, sizeof(*ra));
-	ra->cookie = cookie;
+	ra->guest_cookie = tm_reg_pair(r->a[4], r->a[5]);
 	ra->refs = 1;
-	if (tm->port.pin(tm->port.ctx, d->host_dom, ipa, TEEMED_PIN_WRITE, &ra->guest_pa))
-		goto free_ra;
-	ra->shadow_va = tm->port.alloc_page(tm->port.ctx, d->host_dom, &ra->shadow_pa);
-	if (!ra->shadow_va)
-		goto unpin;
+	ra->failed = true;
+	if (c->exit.a1 <= TM_RPC_ARG_MAX_SIZE && teemed_ipa_val(ipa) &&
+	    teemed_ipa_page_aligned(ipa) &&
+	    !tm->port.pin(tm->port.ctx, d->host_dom, ipa, TEEMED_PIN_WRITE, &ra->guest_pa)) {
+		ra->shadow_va = tm->port.alloc_page(tm->port.ctx, d->host_dom, &ra->shadow_pa);
+		if (ra->shadow_va)
+			ra->failed = false;
+		else
+			tm->port.unpin(tm->port.ctx, d->host_dom, ra->guest_pa, TEEMED_PIN_WRITE);
+	}
 	tm_dom_lock(d);
-	if (d->rpc_args.count < tm->cfg.max_domain_rpc_args &&
-	    !tm_table_find(&d->rpc_args, cookie))
+	if (d->rpc_args.count < tm->cfg.max_domain_rpc_args) {
+		ra->cookie = ++d->rpc_cookies;
 		rc = tm_table_insert(tm, &d->rpc_args, ra);
+	}
 	tm_dom_unlock(d);
-	if (rc != TEEMED_OK)
-		goto free_page;
-	o->a[1] = tm_hi32(teemed_pa_val(ra->shadow_pa));
-	o->a[2] = tm_lo32(teemed_pa_val(ra->shadow_pa));
-	return;
-
-free_page:
-	tm->port.free_page(tm->port.ctx, d->host_dom, ra->shadow_va, ra->shadow_pa);
-unpin:
-	tm->port.unpin(tm->port.ctx, d->host_dom, ra->guest_pa, TEEMED_PIN_WRITE);
-free_ra:
-	tm->port.free(tm->port.ctx, ra, sizeof(*ra));
-fail:
-	o->a[1] = 0;
-	o->a[2] = 0;
+	if (rc != TEEMED_OK) {
+		/* Over the limit: OP-TEE's FREE of cookie 0 will find nothing. */
+		rpc_arg_free(d, ra);
+		return;
+	}
+	o->a[4] = tm_hi32(ra->cookie);
+	o->a[5] = tm_lo32(ra->cookie);
+	if (!ra->failed) {
+		o->a[1] = tm_hi32(teemed_pa_val(ra->shadow_pa));
+		o->a[2] = tm_lo32(teemed_pa_val(ra->shadow_pa));
+	}
 }
 
 /* Resume OP-TEE after the RPC command: its argument is settled. */
@@ -268,8 +276,8 @@ static void shm_undo(struct teemed_domain *d, struct tm_call *c, uint64_t cookie
 	guest->params[0].u.value.b = cookie;
 	tm->port.unmap(tm->port.ctx, guest);
 	c->exit.a0 = OPTEE_SMC_RETURN_RPC_CMD;
-	c->exit.a1 = tm_hi32(ra->cookie);
-	c->exit.a2 = tm_lo32(ra->cookie);
+	c->exit.a1 = tm_hi32(ra->guest_cookie);
+	c->exit.a2 = tm_lo32(ra->guest_cookie);
 	c->exit.done = false;
 	c->exit.phase = TM_PH_SHM_UNDO;
 	tm_call_deliver(d, c, r, b);
