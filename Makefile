@@ -2,6 +2,7 @@
 # this file holds what they share. `make` builds everything, `make check`
 # runs every test suite and ends with one line "N passed, M failed".
 
+SHELL    := /bin/bash
 BUILD    ?= build
 CC       ?= cc
 AR       ?= ar

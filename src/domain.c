@@ -27,7 +27,7 @@ static void client_id_clear(struct teemed *tm, uint16_t id)
 static void domain_free(struct teemed *tm, struct teemed_domain *d)
 {
 	if (d->calls)
-		tm->port.free(tm->port.ctx, d->calls, d->nslots * sizeof(*d->calls));
+		tm->port.free(tm->port.ctx, d->calls, d->nslots * sizeof(struct tm_call *));
 	if (d->lock)
 		tm->port.lock_destroy(tm->port.ctx, d->lock);
 	tm->port.free(tm->port.ctx, d, sizeof(*d));
@@ -60,10 +60,10 @@ int teemed_domain_create(struct teemed *tm, uint16_t client_id, void *host_dom,
 	d->nslots = tm->info.thread_count;
 	d->free_mask = d->nslots == 64 ? ~UINT64_C(0) : (UINT64_C(1) << d->nslots) - 1;
 	d->lock = tm->port.lock_create(tm->port.ctx);
-	d->calls = tm->port.alloc(tm->port.ctx, d->nslots * sizeof(*d->calls));
+	d->calls = tm->port.alloc(tm->port.ctx, d->nslots * sizeof(struct tm_call *));
 	if (!d->lock || !d->calls)
 		goto err_free;
-	memset(d->calls, 0, d->nslots * sizeof(*d->calls));
+	memset(d->calls, 0, d->nslots * sizeof(struct tm_call *));
 
 	memset(&r, 0, sizeof(r));
 	r.a[0] = OPTEE_SMC_VM_CREATED;
