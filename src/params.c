@@ -279,7 +279,10 @@ void tm_params_copy_back(const struct tm_call *c, struct optee_msg_arg *guest)
 	const struct optee_msg_param *s = c->shadow->params;
 	uint32_t i, n = c->num_params;
 
-	if (c->cmd != OPTEE_MSG_CMD_OPEN_SESSION && c->cmd != OPTEE_MSG_CMD_INVOKE_COMMAND)
+	/* Only a TA call that reached OP-TEE has outputs; it has <= 6 params. */
+	if (c->local ||
+	    (c->cmd != OPTEE_MSG_CMD_OPEN_SESSION && c->cmd != OPTEE_MSG_CMD_INVOKE_COMMAND) ||
+	    n > TM_OPEN_META_PARAMS + TM_TA_PARAMS)
 		return;
 	for (i = 0; i < n; i++) {
 		switch (c->ptype[i]) {
