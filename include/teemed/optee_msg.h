@@ -103,6 +103,7 @@ _Static_assert(offsetof(struct optee_msg_arg, num_params) == 28, "ABI 4.1");
 /* TEE result codes (ABI 5.1). */
 #define TEEC_SUCCESS                     UINT32_C(0x00000000)
 #define TEEC_ERROR_STORAGE_NOT_AVAILABLE UINT32_C(0xF0100003)
+#define TEE_ERROR_CORRUPT_OBJECT         UINT32_C(0xF0100001) /* GP TEE internal API */
 #define TEEC_ERROR_GENERIC               UINT32_C(0xFFFF0000)
 #define TEEC_ERROR_ACCESS_DENIED         UINT32_C(0xFFFF0001)
 #define TEEC_ERROR_CANCEL                UINT32_C(0xFFFF0002)

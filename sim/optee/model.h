@@ -58,4 +58,29 @@ void optee_model_fini(struct optee_model *m);
 /* Serve one SMC: regs[0..7] = a0..a7 in, a0..a7 out (a4..a7 preserved). */
 void optee_model_smc(struct optee_model *m, uint64_t regs[8]);
 
+/*
+ * Additions for tests and the simulator (take the model's lock themselves).
+ */
+
+/* Inject FOREIGN_INTR at the next `count` thread entries, before any random one. */
+void optee_model_force_foreign_intr(struct optee_model *m, uint32_t count);
+
+/* What a partition holds, to check for leaks. */
+struct optee_model_guest_stats {
+	uint32_t threads_busy;     /* threads not free (suspended in an RPC) */
+	uint32_t rpc_arg_buffers;  /* RPC arg buffers threads keep (SHM cache) */
+	uint32_t sessions;
+	uint32_t reg_shm;          /* registered buffers */
+	uint32_t rpc_shm;          /* SHM_ALLOC'd buffers kept by sessions */
+	uint64_t notif_pending;    /* bitmap of pending async values */
+	uint64_t bottom_halves;    /* DO_BOTTOM_HALF commands served */
+};
+
+/*
+ * Stats of guest `guest` (0 in direct mode). Returns 0, or -1 if there is
+ * no such partition.
+ */
+int optee_model_guest_stats(struct optee_model *m, uint16_t guest,
+			    struct optee_model_guest_stats *out);
+
 #endif /* TEEMED_SIM_OPTEE_MODEL_H */
