@@ -57,63 +57,6 @@ static void set_waiting(struct teemed_domain *d, struct tm_call *c)
 	tm_dom_unlock(d);
 }
 
-/*
- * Copy the guest's argument into the shadow: the header, then exactly the
- * parameters it announces, each byte read once (ABI 1.3: dynamic-SHM
- * arguments are 4 KiB aligned and lie in that one page).
- */
-static bool copy_in(struct teemed_domain *d, struct tm_call *c)
-{
-	struct teemed *tm = d->tm;
-	const uint8_t *guest;
-	teemed_pa_t pa;
-	uint32_t n;
-
-	if (!teemed_ipa_page_aligned(c->guest_arg))
-		return false;
-	if (tm->port.pin(tm->port.ctx, d->host_dom, c->guest_arg, TEEMED_PIN_READ, &pa))
-		return false;
-	guest = tm->port.map(tm->port.ctx, pa);
-	if (!guest) {
-		tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_READ);
-		return false;
-	}
-	memcpy(c->shadow, guest, sizeof(*c->shadow));
-	n = c->shadow->num_params;
-	if (n <= TM_ARG_MAX_PARAMS)
-		memcpy(c->shadow->params, guest + sizeof(*c->shadow),
-		       n * sizeof(struct optee_msg_param));
-	tm->port.unmap(tm->port.ctx, (void *)(uintptr_t)guest);
-	tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_READ);
-	c->cmd = c->shadow->cmd;
-	c->num_params = n;
-	return n <= TM_ARG_MAX_PARAMS;
-}
-
-/* Write the results into the guest's argument, if it is still writable RAM. */
-static bool copy_back(struct teemed_domain *d, struct tm_call *c)
-{
-	struct teemed *tm = d->tm;
-	struct optee_msg_arg *guest;
-	teemed_pa_t pa;
-
-	if (tm->port.pin(tm->port.ctx, d->host_dom, c->guest_arg, TEEMED_PIN_WRITE, &pa))
-		return false;
-	guest = tm->port.map(tm->port.ctx, pa);
-	if (!guest) {
-		tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_WRITE);
-		return false;
-	}
-	guest->ret = c->shadow->ret;
-	guest->ret_origin = c->shadow->ret_origin;
-	if (c->cmd == OPTEE_MSG_CMD_OPEN_SESSION)
-		guest->session = c->shadow->session;
-	tm_params_copy_back(c, guest);
-	tm->port.unmap(tm->port.ctx, guest);
-	tm->port.unpin(tm->port.ctx, d->host_dom, pa, TEEMED_PIN_WRITE);
-	return true;
-}
-
 /* Hand the guest `c->exit` once the call's buffers are released. */
 void tm_call_deliver(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
 		     struct tm_budget *b)
@@ -154,10 +97,11 @@ static void complete(struct teemed_domain *d, struct tm_call *c, uint32_t a0,
 	uint32_t final = a0;
 
 	tm_params_complete(d, c, a0, b);
-	if (a0 == OPTEE_SMC_RETURN_OK && !copy_back(d, c)) {
+	if (a0 == OPTEE_SMC_RETURN_OK && !tm_arg_copy_back(d, c)) {
 		TM_EV(b, TM_EV_BAD_ADDR);
 		final = OPTEE_SMC_RETURN_EBADADDR;
 	}
+	tm_arg_release(d, c);
 	TM_EV(b, TM_EV_STD_DONE);
 	c->exit.a0 = final;
 	c->exit.a1 = 0;
@@ -206,17 +150,19 @@ static void run_prepare(struct teemed_domain *d, struct tm_call *c, struct teeme
 		return;
 	}
 	memset(&o, 0, sizeof(o));
-	o.a[0] = OPTEE_SMC_CALL_WITH_ARG;
+	/* A REGD_ARG call reaches OP-TEE as RPC_ARG on the mediator's copy. */
+	o.a[0] = c->inband ? OPTEE_SMC_CALL_WITH_RPC_ARG : OPTEE_SMC_CALL_WITH_ARG;
 	o.a[1] = tm_hi32(teemed_pa_val(c->shadow_pa));
 	o.a[2] = tm_lo32(teemed_pa_val(c->shadow_pa));
 	o.a[3] = OPTEE_SMC_SHM_CACHED;
 	tm_call_enter(d, c, &o, r, b);
 }
 
-void tm_std_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budget *b)
+void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,
+		 struct tm_budget *b)
 {
 	struct tm_call *c;
-	uint32_t idx;
+	uint32_t idx, a0;
 
 	tm_dom_lock(d);
 	if (!d->free_mask) {
@@ -249,11 +195,15 @@ void tm_std_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budge
 	c->shm = NULL;
 	c->drain = NULL;
 	c->rpc = NULL;
-	c->guest_arg = teemed_ipa(tm_reg_pair(r->a[1], r->a[2]));
-	if (!copy_in(d, c)) {
+	c->rpc_inband = false;
+	a0 = tm_arg_locate(d, c, fid, r);
+	if (a0 == OPTEE_SMC_RETURN_OK)
+		a0 = tm_arg_copy_in(d, c);
+	if (a0 != OPTEE_SMC_RETURN_OK) {
+		tm_arg_release(d, c);
 		TM_EV(b, TM_EV_BAD_ADDR);
 		slot_free(d, idx);
-		r->a[0] = OPTEE_SMC_RETURN_EBADADDR;
+		r->a[0] = a0;
 		r->a[1] = 0;
 		r->a[2] = 0;
 		r->a[3] = 0;

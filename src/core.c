@@ -22,6 +22,7 @@ void teemed_config_default(struct teemed_config *cfg)
 	cfg->max_domain_rpc_args = 256;
 	/* 4096 pages (16 MiB of buffer) is well under a millisecond of pins. */
 	cfg->work_budget_pages = 4096;
+	cfg->features = TEEMED_FEATURE_RPC_ARG;
 }
 
 void tm_log(struct teemed *tm, enum teemed_log_level lvl, uint16_t client,
@@ -39,6 +40,18 @@ void tm_smc(struct teemed *tm, struct teemed_regs *regs)
 	regs->a[1] = tm_lo32(regs->a[1]);
 	regs->a[2] = tm_lo32(regs->a[2]);
 	regs->a[3] = tm_lo32(regs->a[3]);
+}
+
+/* Is `cap` offered to guests: OP-TEE has it and the mediator mediates it? */
+bool tm_offers(const struct teemed *tm, uint32_t cap)
+{
+	uint32_t features = 0;
+
+	if (tm->cfg.features & TEEMED_FEATURE_RPC_ARG)
+		features |= OPTEE_SMC_SEC_CAP_RPC_ARG;
+	if (tm->cfg.features & TEEMED_FEATURE_ASYNC_NOTIF)
+		features |= OPTEE_SMC_SEC_CAP_ASYNC_NOTIF;
+	return (tm->info.secure_caps & features & cap) == cap;
 }
 
 void tm_budget_init(struct teemed *tm, struct tm_budget *b)
@@ -258,15 +271,14 @@ void teemed_handle_smc(struct teemed *tm, struct teemed_domain *d, uint32_t vcpu
 	tm_budget_init(tm, &b);
 	if (optee_smc_is_fast(fid)) {
 		tm_fast_call(tm, d, r, &b);
-	} else if (fid == OPTEE_SMC_CALL_WITH_ARG) {
-		tm_std_call(d, r, &b);
+	} else if (fid == OPTEE_SMC_CALL_WITH_ARG ||
+		   ((fid == OPTEE_SMC_CALL_WITH_RPC_ARG || fid == OPTEE_SMC_CALL_WITH_REGD_ARG) &&
+		    tm_offers(tm, OPTEE_SMC_SEC_CAP_RPC_ARG))) {
+		tm_std_call(d, fid, r, &b);
 	} else if (fid == OPTEE_SMC_CALL_RETURN_FROM_RPC) {
 		tm_resume_call(d, r, &b);
 	} else {
-		/*
-		 * Other yielding IDs (CALL_WITH_RPC_ARG, CALL_WITH_REGD_ARG) are
-		 * not offered to guests: their capability bit is hidden.
-		 */
+		/* Unknown, or a call whose capability guests are not offered. */
 		TM_EV(&b, TM_EV_UNKNOWN_FUNCTION);
 		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 	}

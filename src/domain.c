@@ -131,6 +131,7 @@ static void collect(struct teemed_domain *d)
 		if (c->rpc)
 			tm_rpc_arg_put(d, c->rpc);
 		c->rpc = NULL;
+		c->arg_buf = NULL; /* released with the table below */
 	}
 	while ((buf = tm_table_pop(&d->bufs)) != NULL) {
 		buf->in_table = false;

@@ -43,20 +43,25 @@ static void forward(struct teemed *tm, struct teemed_domain *d, uint32_t fid, ui
 static void exchange_capabilities(struct teemed *tm, struct teemed_domain *d,
 				  struct teemed_regs *g)
 {
-	uint64_t caps;
+	uint64_t caps, rpc_arg;
 
 	/* Unknown normal-world bits would make OP-TEE refuse (ABI 1.3). */
 	forward(tm, d, OPTEE_SMC_EXCHANGE_CAPABILITIES, g->a[1] & TM_KNOWN_NSEC_CAPS, g);
 	if (g->a[0] != OPTEE_SMC_RETURN_OK)
 		return;
+	rpc_arg = g->a[1] & OPTEE_SMC_SEC_CAP_RPC_ARG;
 	caps = g->a[1] & TM_GUEST_SEC_CAPS;
 	if (!(caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM)) {
 		g->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
 		return;
 	}
-	g->a[1] = caps;
 	g->a[2] = 0; /* no async notification values */
 	g->a[3] = 0; /* no in-band RPC arguments */
+	if (rpc_arg && tm_offers(tm, OPTEE_SMC_SEC_CAP_RPC_ARG)) {
+		caps |= OPTEE_SMC_SEC_CAP_RPC_ARG;
+		g->a[3] = tm->info.rpc_param_count;
+	}
+	g->a[1] = caps;
 }
 
 static void disable_shm_cache(struct teemed *tm, struct teemed_domain *d,

@@ -48,6 +48,12 @@ void *memset(void *dst, int c, size_t n);
 /* The RPC argument OP-TEE asks for (ABI 2.3) must fit one mediator page. */
 #define TM_RPC_ARG_MAX_SIZE TEEMED_PAGE_SIZE
 
+/* How the guest named its argument. */
+enum tm_arg_kind {
+	TM_ARG_IPA = 0,  /* CALL_WITH_ARG, CALL_WITH_RPC_ARG: a page by IPA */
+	TM_ARG_REGD = 1, /* CALL_WITH_REGD_ARG: cookie and offset */
+};
+
 /* Kinds and states of a shared buffer. */
 enum tm_buf_kind {
 	TM_BUF_TEMP = 0,       /* a temporary memref: lives for one call */
@@ -81,6 +87,7 @@ struct tm_buf {
 	uint8_t access;          /* TEEMED_PIN_READ or TEEMED_PIN_WRITE */
 	uint8_t rpc_type;        /* OPTEE_RPC_SHM_TYPE_* for TM_BUF_RPC_SHM */
 	bool in_table;           /* owned by the domain's table, not a call */
+	uint32_t users;          /* calls whose argument lives in it */
 	bool counted;            /* counts against max_domain_buffers */
 	uint32_t error;          /* TEE result when translation failed */
 	/* Translation cursor: the guest list page holding entry `done`. */
@@ -144,7 +151,15 @@ struct tm_call {
 	bool validated;          /* the command and parameters were checked */
 	uint32_t local_a0;       /* a0 of a local completion */
 	uint32_t optee_tid;      /* OP-TEE's thread ID of the last RPC exit */
-	teemed_ipa_t guest_arg;  /* the guest's optee_msg_arg page */
+	/* Where the guest's optee_msg_arg lives (arg.c). */
+	uint8_t arg_kind;        /* enum tm_arg_kind */
+	bool inband;             /* an RPC argument follows it (ABI 1.3) */
+	bool rpc_inband;         /* the RPC being served uses it */
+	teemed_ipa_t guest_arg;  /* TM_ARG_IPA: its page */
+	struct tm_buf *arg_buf;  /* TM_ARG_REGD: the registered buffer, held */
+	teemed_pa_t arg_pa;      /* TM_ARG_REGD: the pinned page holding it */
+	uint32_t arg_off;        /* its offset in that page */
+	uint32_t rpc_off;        /* the in-band RPC argument, from the argument */
 	struct optee_msg_arg *shadow; /* the mediator's copy OP-TEE uses */
 	teemed_pa_t shadow_pa;
 	uint32_t cmd;            /* shadow->cmd as validated */
@@ -232,6 +247,7 @@ enum tm_step {
 };
 
 /* core.c */
+bool tm_offers(const struct teemed *tm, uint32_t cap);
 void tm_log(struct teemed *tm, enum teemed_log_level lvl, uint16_t client,
 	    const char *msg, uint64_t v1, uint64_t v2);
 void tm_smc(struct teemed *tm, struct teemed_regs *regs);
@@ -269,7 +285,8 @@ void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs
 		  struct tm_budget *b);
 
 /* call.c */
-void tm_std_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budget *b);
+void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,
+		 struct tm_budget *b);
 void tm_resume_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budget *b);
 void tm_call_destroy(struct teemed_domain *d, struct tm_call *c);
 void tm_call_enter(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *o,
@@ -280,6 +297,18 @@ void tm_call_deliver(struct teemed_domain *d, struct tm_call *c, struct teemed_r
 		     struct tm_budget *b);
 void tm_call_yield(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
 		   struct tm_budget *b);
+
+/* arg.c */
+uint32_t tm_arg_locate(struct teemed_domain *d, struct tm_call *c, uint32_t fid,
+		       const struct teemed_regs *r);
+uint32_t tm_arg_copy_in(struct teemed_domain *d, struct tm_call *c);
+bool tm_arg_copy_back(struct teemed_domain *d, struct tm_call *c);
+void tm_arg_release(struct teemed_domain *d, struct tm_call *c);
+void *tm_arg_map(struct teemed_domain *d, struct tm_call *c, unsigned access,
+		 teemed_pa_t *pinned);
+void tm_arg_unmap(struct teemed_domain *d, struct tm_call *c, void *arg, teemed_pa_t pinned,
+		  unsigned access);
+uint32_t tm_rpc_arg_size(const struct teemed *tm);
 
 /* params.c */
 enum tm_step tm_params_prepare(struct teemed_domain *d, struct tm_call *c,

@@ -174,16 +174,27 @@ static enum tm_step check_register(struct teemed_domain *d, struct tm_call *c)
 static enum tm_step check_unregister(struct teemed_domain *d, struct tm_call *c)
 {
 	struct tm_buf *buf;
+	bool busy = false;
 
 	if (c->num_params != 1)
 		return refuse(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
+
 	tm_dom_lock(d);
 	buf = tm_table_find(&d->bufs, c->shadow->params[0].u.rmem.shm_ref);
-	if (buf && buf->kind == TM_BUF_REGISTERED && buf->state == TM_BUF_ACTIVE)
-		buf->state = TM_BUF_RELEASING;
-	else
+	if (buf && buf->kind == TM_BUF_REGISTERED && buf->state == TM_BUF_ACTIVE) {
+		busy = buf->users != 0;
+		if (!busy)
+			buf->state = TM_BUF_RELEASING;
+	} else {
 		buf = NULL;
+	}
 	tm_dom_unlock(d);
+	/*
+	 * A call's argument lives in it (REGD_ARG): OP-TEE would wait for
+	 * that call; the mediator, which must keep the pages, says busy.
+	 */
+	if (busy)
+		return refuse(c, TEEC_ERROR_BUSY, TEEC_ORIGIN_TEE);
 	/*
 	 * Unknown, still registering or already unregistering: OP-TEE answers
 	 * BAD_PARAMETERS without an origin for each of these.

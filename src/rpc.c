@@ -90,23 +90,63 @@ static void hide(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 }
 
 /*
+ * The RPC command argument being served: OP-TEE's copy, and the guest's. It
+ * is either a buffer from RPC ALLOC (c->rpc) or the in-band one that follows
+ * the call's argument (c->rpc_inband: CALL_WITH_RPC_ARG, REGD_ARG).
+ */
+static struct optee_msg_arg *rpc_shadow(const struct tm_call *c)
+{
+	if (c->rpc_inband)
+		return (struct optee_msg_arg *)((uint8_t *)c->shadow + c->rpc_off);
+	return (struct optee_msg_arg *)c->rpc->shadow_va;
+}
+
+static struct optee_msg_arg *rpc_guest_map(struct teemed_domain *d, struct tm_call *c,
+					   unsigned access, teemed_pa_t *pinned)
+{
+	uint8_t *arg;
+
+	if (!c->rpc_inband)
+		return d->tm->port.map(d->tm->port.ctx, c->rpc->guest_pa);
+	arg = tm_arg_map(d, c, access, pinned);
+	return arg ? (struct optee_msg_arg *)(arg + c->rpc_off) : NULL;
+}
+
+static void rpc_guest_unmap(struct teemed_domain *d, struct tm_call *c,
+			    const struct optee_msg_arg *guest, teemed_pa_t pinned,
+			    unsigned access)
+{
+	if (!c->rpc_inband)
+		d->tm->port.unmap(d->tm->port.ctx, (void *)(uintptr_t)guest);
+	else
+		tm_arg_unmap(d, c, (uint8_t *)(uintptr_t)guest - c->rpc_off, pinned, access);
+}
+
+/* The guest's name for the RPC argument in a1:a2 (0:0 when in-band). */
+static uint64_t rpc_guest_cookie(const struct tm_call *c)
+{
+	return c->rpc_inband ? 0 : c->rpc->guest_cookie;
+}
+
+/*
  * Copy OP-TEE's RPC command argument to the guest's buffer. OP-TEE writes
  * only OP-TEE memory references in it as RMEM (cookies); a TMEM address
  * would be physical and is never shown. SHM_FREE releases its buffer now:
  * OP-TEE stopped using it when it asked.
  */
-static bool cmd_out(struct teemed_domain *d, struct tm_call *c, struct tm_rpc_arg *ra)
+static bool cmd_out(struct teemed_domain *d, struct tm_call *c)
 {
-	struct teemed *tm = d->tm;
-	const struct optee_msg_arg *shadow = (const struct optee_msg_arg *)ra->shadow_va;
+	const struct optee_msg_arg *shadow = rpc_shadow(c);
 	struct optee_msg_arg *guest;
 	struct tm_buf *buf = NULL;
+	teemed_pa_t pinned = teemed_pa(0);
 	uint32_t i, n = shadow->num_params;
 	uint64_t type;
 
-	if (n > RPC_ARG_MAX_PARAMS)
+	/* In-band, the RPC argument has room for OP-TEE's announced count. */
+	if (n > (c->rpc_inband ? d->tm->info.rpc_param_count : RPC_ARG_MAX_PARAMS))
 		return false;
-	guest = tm->port.map(tm->port.ctx, ra->guest_pa);
+	guest = rpc_guest_map(d, c, TEEMED_PIN_WRITE, &pinned);
 	if (!guest)
 		return false;
 	c->rpc_cmd = shadow->cmd;
@@ -117,7 +157,7 @@ static bool cmd_out(struct teemed_domain *d, struct tm_call *c, struct tm_rpc_ar
 		if (type >= OPTEE_MSG_ATTR_TYPE_TMEM_INPUT && type <= OPTEE_MSG_ATTR_TYPE_TMEM_INOUT)
 			guest->params[i].u.tmem.buf_ptr = 0;
 	}
-	tm->port.unmap(tm->port.ctx, guest);
+	rpc_guest_unmap(d, c, guest, pinned, TEEMED_PIN_WRITE);
 
 	if (c->rpc_cmd == OPTEE_RPC_CMD_SHM_ALLOC && n >= 1)
 		c->rpc_shm_type = shadow->params[0].u.value.a;
@@ -162,28 +202,36 @@ void tm_rpc_exit(struct teemed_domain *d, struct tm_call *c, struct teemed_regs 
 		return;
 	case OPTEE_SMC_RPC_FUNC_CMD:
 		TM_EV(b, TM_EV_RPC_CMD);
-		tm_dom_lock(d);
-		ra = tm_table_find(&d->rpc_args, tm_reg_pair(o->a[1], o->a[2]));
-		if (ra && ra->failed)
-			ra = NULL;
-		if (ra)
-			ra->refs++;
-		tm_dom_unlock(d);
-		if (!ra) {
-			/* OP-TEE names no buffer we gave it: its preset ret fails the RPC. */
-			tm_log(d->tm, TEEMED_LOG_WARN, d->client_id, "RPC CMD on unknown buffer",
-			       o->a[1], o->a[2]);
-			hide(d, c, r, b);
-			return;
-		}
-		if (!cmd_out(d, c, ra)) {
-			tm_rpc_arg_put(d, ra);
-			hide(d, c, r, b);
-			return;
+		cookie = tm_reg_pair(o->a[1], o->a[2]);
+		ra = NULL;
+		if (cookie || !c->inband) {
+			tm_dom_lock(d);
+			ra = tm_table_find(&d->rpc_args, cookie);
+			if (ra && ra->failed)
+				ra = NULL;
+			if (ra)
+				ra->refs++;
+			tm_dom_unlock(d);
+			if (!ra) {
+				/* OP-TEE names no buffer we gave it: its preset ret fails it. */
+				tm_log(d->tm, TEEMED_LOG_WARN, d->client_id,
+				       "RPC CMD on unknown buffer", o->a[1], o->a[2]);
+				hide(d, c, r, b);
+				return;
+			}
 		}
 		c->rpc = ra;
-		show(d, c, OPTEE_SMC_RETURN_RPC_CMD, tm_hi32(ra->guest_cookie),
-		     tm_lo32(ra->guest_cookie), r, b);
+		c->rpc_inband = !ra;
+		if (!cmd_out(d, c)) {
+			if (ra)
+				tm_rpc_arg_put(d, ra);
+			c->rpc = NULL;
+			c->rpc_inband = false;
+			hide(d, c, r, b);
+			return;
+		}
+		cookie = rpc_guest_cookie(c);
+		show(d, c, OPTEE_SMC_RETURN_RPC_CMD, tm_hi32(cookie), tm_lo32(cookie), r, b);
 		return;
 	default:
 		tm_log(d->tm, TEEMED_LOG_WARN, d->client_id, "unknown RPC from OP-TEE", o->a[0], 0);
@@ -248,6 +296,7 @@ static void cmd_done(struct teemed_domain *d, struct tm_call *c, struct teemed_r
 	if (c->rpc)
 		tm_rpc_arg_put(d, c->rpc);
 	c->rpc = NULL;
+	c->rpc_inband = false;
 	tm_call_resume_optee(d, c, r, b);
 }
 
@@ -258,12 +307,12 @@ static void cmd_done(struct teemed_domain *d, struct tm_call *c, struct teemed_r
 static void shm_undo(struct teemed_domain *d, struct tm_call *c, uint64_t cookie,
 		     struct teemed_regs *r, struct tm_budget *b)
 {
-	struct teemed *tm = d->tm;
-	struct tm_rpc_arg *ra = c->rpc;
-	struct optee_msg_arg *guest = tm->port.map(tm->port.ctx, ra->guest_pa);
+	teemed_pa_t pinned = teemed_pa(0);
+	struct optee_msg_arg *guest = rpc_guest_map(d, c, TEEMED_PIN_WRITE, &pinned);
+	uint64_t arg_cookie = rpc_guest_cookie(c);
 
 	if (!guest) {
-		((struct optee_msg_arg *)ra->shadow_va)->ret = TEEC_ERROR_GENERIC;
+		rpc_shadow(c)->ret = TEEC_ERROR_GENERIC;
 		cmd_done(d, c, r, b);
 		return;
 	}
@@ -274,10 +323,10 @@ static void shm_undo(struct teemed_domain *d, struct tm_call *c, uint64_t cookie
 	guest->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
 	guest->params[0].u.value.a = c->rpc_shm_type;
 	guest->params[0].u.value.b = cookie;
-	tm->port.unmap(tm->port.ctx, guest);
+	rpc_guest_unmap(d, c, guest, pinned, TEEMED_PIN_WRITE);
 	c->exit.a0 = OPTEE_SMC_RETURN_RPC_CMD;
-	c->exit.a1 = tm_hi32(ra->guest_cookie);
-	c->exit.a2 = tm_lo32(ra->guest_cookie);
+	c->exit.a1 = tm_hi32(arg_cookie);
+	c->exit.a2 = tm_lo32(arg_cookie);
 	c->exit.done = false;
 	c->exit.phase = TM_PH_SHM_UNDO;
 	tm_call_deliver(d, c, r, b);
@@ -287,7 +336,7 @@ static void shm_undo(struct teemed_domain *d, struct tm_call *c, uint64_t cookie
 static void shm_reply_continue(struct teemed_domain *d, struct tm_call *c,
 			       struct teemed_regs *r, struct tm_budget *b)
 {
-	struct optee_msg_arg *shadow = (struct optee_msg_arg *)c->rpc->shadow_va;
+	struct optee_msg_arg *shadow = rpc_shadow(c);
 	struct tm_buf *buf = c->shm;
 	enum tm_step step = tm_buf_translate(d, buf, b);
 
@@ -320,21 +369,18 @@ static void shm_reply_continue(struct teemed_domain *d, struct tm_call *c,
 
 /* The guest answered SHM_ALLOC (ABI 6): a page list to translate and keep. */
 static void shm_alloc_reply(struct teemed_domain *d, struct tm_call *c,
-			    const struct optee_msg_arg *guest, struct teemed_regs *r,
-			    struct tm_budget *b)
+			    const struct optee_msg_param *p0, uint32_t ret,
+			    struct teemed_regs *r, struct tm_budget *b)
 {
-	struct optee_msg_arg *shadow = (struct optee_msg_arg *)c->rpc->shadow_va;
-	uint32_t ret = guest->ret;
-	uint64_t attr = guest->params[0].attr;
-	uint64_t buf_ptr = guest->params[0].u.tmem.buf_ptr;
-	uint64_t size = guest->params[0].u.tmem.size;
-	uint64_t cookie = guest->params[0].u.tmem.shm_ref;
+	uint64_t attr = p0->attr;
+	uint64_t buf_ptr = p0->u.tmem.buf_ptr;
+	uint64_t size = p0->u.tmem.size;
+	uint64_t cookie = p0->u.tmem.shm_ref;
 	struct tm_buf *buf;
 	int rc = TEEMED_EEXIST;
 
-	d->tm->port.unmap(d->tm->port.ctx, (void *)(uintptr_t)guest);
 	if (ret != TEEC_SUCCESS) {
-		shadow->ret = ret;
+		rpc_shadow(c)->ret = ret;
 		cmd_done(d, c, r, b);
 		return;
 	}
@@ -366,22 +412,26 @@ static void shm_alloc_reply(struct teemed_domain *d, struct tm_call *c,
 static void cmd_reply(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
 		      struct tm_budget *b)
 {
-	struct teemed *tm = d->tm;
-	struct optee_msg_arg *shadow = (struct optee_msg_arg *)c->rpc->shadow_va;
-	const struct optee_msg_arg *guest = tm->port.map(tm->port.ctx, c->rpc->guest_pa);
+	struct optee_msg_arg *shadow = rpc_shadow(c);
+	teemed_pa_t pinned = teemed_pa(0);
+	const struct optee_msg_arg *guest = rpc_guest_map(d, c, TEEMED_PIN_READ, &pinned);
+	struct optee_msg_param p0;
 	uint64_t type;
-	uint32_t i;
+	uint32_t i, ret;
 
 	if (!guest) {
 		shadow->ret = TEEC_ERROR_GENERIC;
 		cmd_done(d, c, r, b);
 		return;
 	}
+	ret = guest->ret;
 	if (c->rpc_cmd == OPTEE_RPC_CMD_SHM_ALLOC) {
-		shm_alloc_reply(d, c, guest, r, b);
+		p0 = guest->params[0];
+		rpc_guest_unmap(d, c, guest, pinned, TEEMED_PIN_READ);
+		shm_alloc_reply(d, c, &p0, ret, r, b);
 		return;
 	}
-	shadow->ret = guest->ret;
+	shadow->ret = ret;
 	shadow->ret_origin = guest->ret_origin;
 	for (i = 0; i < c->rpc_params; i++) {
 		type = shadow->params[i].attr & OPTEE_MSG_ATTR_TYPE_MASK;
@@ -403,7 +453,7 @@ static void cmd_reply(struct teemed_domain *d, struct tm_call *c, struct teemed_
 			break;
 		}
 	}
-	tm->port.unmap(tm->port.ctx, (void *)(uintptr_t)guest);
+	rpc_guest_unmap(d, c, guest, pinned, TEEMED_PIN_READ);
 	cmd_done(d, c, r, b);
 }
 
@@ -417,8 +467,8 @@ void tm_rpc_resume(struct teemed_domain *d, struct tm_call *c, struct teemed_reg
 		return;
 	}
 	if (c->phase == TM_PH_SHM_UNDO) {
-		((struct optee_msg_arg *)c->rpc->shadow_va)->ret = TEEC_ERROR_GENERIC;
-		((struct optee_msg_arg *)c->rpc->shadow_va)->ret_origin = TEEC_ORIGIN_COMMS;
+		rpc_shadow(c)->ret = TEEC_ERROR_GENERIC;
+		rpc_shadow(c)->ret_origin = TEEC_ORIGIN_COMMS;
 		cmd_done(d, c, r, b);
 		return;
 	}

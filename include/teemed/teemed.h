@@ -53,7 +53,17 @@ struct teemed_config {
 	 * returns to the guest (as a FOREIGN_INTR RPC) to bound trap latency.
 	 */
 	uint32_t work_budget_pages;
+	/*
+	 * Newer OP-TEE calls offered to guests when OP-TEE has them
+	 * (TEEMED_FEATURE_*). Default: all.
+	 */
+	uint32_t features;
 };
+
+/* CALL_WITH_RPC_ARG and CALL_WITH_REGD_ARG (SEC_CAP_RPC_ARG). */
+#define TEEMED_FEATURE_RPC_ARG     0x1u
+/* Asynchronous notifications (SEC_CAP_ASYNC_NOTIF). */
+#define TEEMED_FEATURE_ASYNC_NOTIF 0x2u
 
 /* Fill `cfg` with the defaults documented above. */
 void teemed_config_default(struct teemed_config *cfg);
