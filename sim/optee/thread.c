@@ -306,7 +306,9 @@ static bool rpc_advance(struct optee_model *m, struct model_part *part,
 			return true;
 		}
 		if (!t->inband && !t->rpcbuf) {
-			exit_rpc(regs, OPTEE_SMC_RPC_FUNC_ALLOC, MODEL_RPC_ARG_SIZE);
+			/* ALLOC carries the size in a1 alone, a2 = 0 (ABI 2.3). */
+			exit_rpc(regs, OPTEE_SMC_RPC_FUNC_ALLOC, 0);
+			regs[1] = MODEL_RPC_ARG_SIZE;
 			e->state = RPC_ALLOC_WAIT;
 			return true;
 		}
