@@ -43,13 +43,15 @@ static void forward(struct teemed *tm, struct teemed_domain *d, uint32_t fid, ui
 static void exchange_capabilities(struct teemed *tm, struct teemed_domain *d,
 				  struct teemed_regs *g)
 {
-	uint64_t caps, rpc_arg;
+	uint64_t caps, rpc_arg, notif, max_value;
 
 	/* Unknown normal-world bits would make OP-TEE refuse (ABI 1.3). */
 	forward(tm, d, OPTEE_SMC_EXCHANGE_CAPABILITIES, g->a[1] & TM_KNOWN_NSEC_CAPS, g);
 	if (g->a[0] != OPTEE_SMC_RETURN_OK)
 		return;
 	rpc_arg = g->a[1] & OPTEE_SMC_SEC_CAP_RPC_ARG;
+	notif = g->a[1] & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF;
+	max_value = g->a[2] < TM_NOTIF_MAX_VALUE ? g->a[2] : TM_NOTIF_MAX_VALUE;
 	caps = g->a[1] & TM_GUEST_SEC_CAPS;
 	if (!(caps & OPTEE_SMC_SEC_CAP_DYNAMIC_SHM)) {
 		g->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
@@ -60,6 +62,10 @@ static void exchange_capabilities(struct teemed *tm, struct teemed_domain *d,
 	if (rpc_arg && tm_offers(tm, OPTEE_SMC_SEC_CAP_RPC_ARG)) {
 		caps |= OPTEE_SMC_SEC_CAP_RPC_ARG;
 		g->a[3] = tm->info.rpc_param_count;
+	}
+	if (notif && tm_offers(tm, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF)) {
+		caps |= OPTEE_SMC_SEC_CAP_ASYNC_NOTIF;
+		g->a[2] = max_value;
 	}
 	g->a[1] = caps;
 }
@@ -107,6 +113,16 @@ void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs
 		g->a[0] = OPTEE_SMC_RETURN_OK;
 		g->a[1] = d->nslots;
 		return;
+	case OPTEE_SMC_ENABLE_ASYNC_NOTIF:
+		if (!tm_offers(tm, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF))
+			break;
+		tm_notif_enable(tm, d, g);
+		return;
+	case OPTEE_SMC_GET_ASYNC_NOTIF_VALUE:
+		if (!tm_offers(tm, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF))
+			break;
+		tm_notif_get_value(tm, d, g);
+		return;
 	case OPTEE_SMC_GET_SHM_CONFIG:
 		/* The reserved SHM is one host-physical window: not for guests. */
 		g->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
@@ -114,11 +130,11 @@ void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs
 	default:
 		/*
 		 * VM_CREATED, VM_DESTROYED, BOOT_SECONDARY, L2CC_MUTEX, the image
-		 * loader, async notifications, protected memory and anything
-		 * unknown: never from a guest.
+		 * loader, protected memory and anything unknown: never from a
+		 * guest.
 		 */
-		TM_EV(b, TM_EV_UNKNOWN_FUNCTION);
-		g->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
-		return;
+		break;
 	}
+	TM_EV(b, TM_EV_UNKNOWN_FUNCTION);
+	g->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 }

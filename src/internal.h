@@ -111,6 +111,14 @@ struct tm_rpc_arg {
 	bool dead;               /* removed from the table */
 };
 
+/*
+ * Asynchronous notification values a domain can hold: OP-TEE's are 0..63
+ * plus 64 + thread index (ABI 3.2), far below 256; Linux's default maximum
+ * is 255.
+ */
+#define TM_NOTIF_MAX_VALUE 255u
+#define TM_NOTIF_WORDS     ((TM_NOTIF_MAX_VALUE + 1u) / 64u)
+
 /* Open-addressed hash table of objects whose first field is a cookie. */
 struct tm_table {
 	void **slots;
@@ -202,6 +210,8 @@ struct teemed_domain {
 	uint32_t pages_held;     /* pinned for OP-TEE, all buffers */
 	uint32_t buffers_held;   /* registered + RPC SHM */
 	struct tm_buf *drain;    /* destroy's release list */
+	bool notif_enabled;      /* ENABLE_ASYNC_NOTIF succeeded */
+	uint64_t notif_pending[TM_NOTIF_WORDS]; /* values fetched, not yet read */
 	struct teemed_stats stats;
 };
 
@@ -283,6 +293,10 @@ static inline void tm_dom_unlock(struct teemed_domain *d)
 /* fastcall.c */
 void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *r,
 		  struct tm_budget *b);
+
+/* notif.c */
+void tm_notif_enable(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g);
+void tm_notif_get_value(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g);
 
 /* call.c */
 void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,

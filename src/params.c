@@ -221,19 +221,28 @@ static enum tm_step validate(struct teemed_domain *d, struct tm_call *c)
 		if (c->num_params)
 			return refuse(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
 		return TM_STEP_DONE;
+	case OPTEE_MSG_CMD_DO_BOTTOM_HALF:
+	case OPTEE_MSG_CMD_STOP_ASYNC_NOTIF:
+		/* Offered with async notification; they carry no parameters. */
+		if (!tm_offers(d->tm, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF))
+			break;
+		if (c->num_params)
+			return refuse(c, TEEC_ERROR_BAD_PARAMETERS, TEEC_ORIGIN_TEE);
+		return TM_STEP_DONE;
 	case OPTEE_MSG_CMD_REGISTER_SHM:
 		return check_register(d, c);
 	case OPTEE_MSG_CMD_UNREGISTER_SHM:
 		return check_unregister(d, c);
 	default:
-		/*
-		 * Unknown, async-notification (not offered) and protected-memory
-		 * commands: OP-TEE answers EBADCMD and leaves ret alone.
-		 */
-		c->local = true;
-		c->local_a0 = OPTEE_SMC_RETURN_EBADCMD;
-		return TM_STEP_FAIL;
+		break;
 	}
+	/*
+	 * Unknown, async-notification (when not offered) and protected-memory
+	 * commands: OP-TEE answers EBADCMD and leaves ret alone.
+	 */
+	c->local = true;
+	c->local_a0 = OPTEE_SMC_RETURN_EBADCMD;
+	return TM_STEP_FAIL;
 }
 
 /*

@@ -144,6 +144,15 @@ int teemed_domain_destroy(struct teemed *tm, struct teemed_domain *dom);
 void teemed_handle_smc(struct teemed *tm, struct teemed_domain *dom, uint32_t vcpu,
 		       struct teemed_regs *regs);
 
+/*
+ * OP-TEE's asynchronous-notification interrupt fired (one interrupt for all
+ * guests, ABI 7). Fetches the pending values of every domain that enabled
+ * notifications (SMCs, no lock held) and raises port->notify for each that
+ * has new ones. Call it from a context that may issue SMCs (not with the
+ * secure world's lock held); calls may overlap.
+ */
+void teemed_notif_irq(struct teemed *tm);
+
 /* True if `fid` is in the SMCCC owner ranges OP-TEE serves (trusted OS). */
 int teemed_is_optee_fid(uint32_t fid);
 

@@ -1020,6 +1020,15 @@ uint64_t sw_smc_count(void)
 /* ---------------------------------------------------------------------- */
 /* Port table, reset, final checks                                         */
 
+static void f_notify(void *ctx, void *host_dom)
+{
+	(void)ctx;
+	pthread_mutex_lock(&fm);
+	C.notifies++;
+	C.last_notified = host_dom;
+	pthread_mutex_unlock(&fm);
+}
+
 void fake_port_get(struct teemed_port *port)
 {
 	memset(port, 0, sizeof(*port));
@@ -1039,7 +1048,7 @@ void fake_port_get(struct teemed_port *port)
 	port->unlock = f_unlock;
 	port->should_yield = K.no_should_yield ? NULL : f_should_yield;
 	port->log = f_log;
-	port->notify = NULL;
+	port->notify = f_notify;
 }
 
 void fake_reset(void)

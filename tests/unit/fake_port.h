@@ -62,6 +62,8 @@ struct fake_counts {
 	uint64_t pins, unpins, maps, unmaps, allocs, frees, pages, page_frees;
 	uint64_t locks_created, locks_destroyed, smcs, yields_asked;
 	uint64_t log[4];
+	uint64_t notifies;          /* port->notify calls */
+	void *last_notified;        /* host_dom of the last one */
 };
 int64_t live_pins(void);
 int64_t live_allocs(void);
