@@ -38,7 +38,7 @@ static bool pop_value(struct teemed_domain *d, uint64_t *value, bool *more)
 	for (w = 0; w < TM_NOTIF_WORDS && !found; w++) {
 		if (!d->notif_pending[w])
 			continue;
-		*value = w * 64u + (uint64_t)__builtin_ctzll(d->notif_pending[w]);
+		*value = (uint64_t)w * 64u + (uint64_t)__builtin_ctzll(d->notif_pending[w]);
 		d->notif_pending[w] &= d->notif_pending[w] - 1;
 		found = true;
 	}
