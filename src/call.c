@@ -202,6 +202,7 @@ void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,
 	if (a0 != OPTEE_SMC_RETURN_OK) {
 		tm_arg_release(d, c);
 		TM_EV(b, TM_EV_BAD_ADDR);
+		TM_EV(b, TM_EV_STD_DONE);
 		slot_free(d, idx);
 		r->a[0] = a0;
 		r->a[1] = 0;

@@ -83,8 +83,10 @@ struct teemed_info {
 /* Counters, per domain (teemed_domain_stats) or summed (teemed_stats). */
 struct teemed_stats {
 	uint64_t fast_calls;
-	uint64_t std_calls;          /* standard calls started */
-	uint64_t std_calls_done;     /* completed (any result) */
+	uint64_t std_calls;          /* standard calls that took a slot */
+	uint64_t std_calls_done;     /* of those, completed (any result); the
+				      * rest are in flight or were abandoned by
+				      * their guest and released at destroy */
 	uint64_t rpc_alloc;
 	uint64_t rpc_free;
 	uint64_t rpc_foreign_intr;   /* passed on from OP-TEE */
