@@ -225,34 +225,40 @@ static bool trap_enter(struct teemed_domain *d)
 	return ok;
 }
 
+/* Where each event is counted in struct teemed_stats (in uint64_t units). */
+#define TM_STAT_SLOT(field) (offsetof(struct teemed_stats, field) / sizeof(uint64_t))
+static const uint8_t event_slot[TM_EV_COUNT] = {
+	[TM_EV_FAST_CALL] = TM_STAT_SLOT(fast_calls),
+	[TM_EV_STD_CALL] = TM_STAT_SLOT(std_calls),
+	[TM_EV_STD_DONE] = TM_STAT_SLOT(std_calls_done),
+	[TM_EV_RPC_ALLOC] = TM_STAT_SLOT(rpc_alloc),
+	[TM_EV_RPC_FREE] = TM_STAT_SLOT(rpc_free),
+	[TM_EV_RPC_FOREIGN] = TM_STAT_SLOT(rpc_foreign_intr),
+	[TM_EV_RPC_CMD] = TM_STAT_SLOT(rpc_cmd),
+	[TM_EV_PREEMPT] = TM_STAT_SLOT(preemptions),
+	[TM_EV_THREAD_LIMIT] = TM_STAT_SLOT(thread_limit),
+	[TM_EV_RESUME_REFUSED] = TM_STAT_SLOT(resume_refused),
+	[TM_EV_BAD_ADDR] = TM_STAT_SLOT(bad_addr),
+	[TM_EV_BAD_PARAM] = TM_STAT_SLOT(bad_param),
+	[TM_EV_OOM] = TM_STAT_SLOT(out_of_memory),
+	[TM_EV_UNKNOWN_FUNCTION] = TM_STAT_SLOT(unknown_function),
+	[TM_EV_REGISTERED] = TM_STAT_SLOT(buffers_registered),
+};
+
 /* Leave a trap, adding what it did to the domain's statistics. */
 static void trap_exit(struct teemed_domain *d, const struct tm_budget *b)
 {
-	uint64_t *counter[TM_EV_COUNT] = {
-		[TM_EV_FAST_CALL] = &d->stats.fast_calls,
-		[TM_EV_STD_CALL] = &d->stats.std_calls,
-		[TM_EV_STD_DONE] = &d->stats.std_calls_done,
-		[TM_EV_RPC_ALLOC] = &d->stats.rpc_alloc,
-		[TM_EV_RPC_FREE] = &d->stats.rpc_free,
-		[TM_EV_RPC_FOREIGN] = &d->stats.rpc_foreign_intr,
-		[TM_EV_RPC_CMD] = &d->stats.rpc_cmd,
-		[TM_EV_PREEMPT] = &d->stats.preemptions,
-		[TM_EV_THREAD_LIMIT] = &d->stats.thread_limit,
-		[TM_EV_RESUME_REFUSED] = &d->stats.resume_refused,
-		[TM_EV_BAD_ADDR] = &d->stats.bad_addr,
-		[TM_EV_BAD_PARAM] = &d->stats.bad_param,
-		[TM_EV_OOM] = &d->stats.out_of_memory,
-		[TM_EV_UNKNOWN_FUNCTION] = &d->stats.unknown_function,
-		[TM_EV_REGISTERED] = &d->stats.buffers_registered,
-	};
+	uint64_t *counters = (uint64_t *)&d->stats;
 	uint32_t ev = b->events;
 
 	tm_dom_lock(d);
 	d->active_traps--;
 	for (; ev; ev &= ev - 1)
-		(*counter[__builtin_ctz(ev)])++;
-	d->stats.pages_pinned += b->pages;
-	d->stats.bytes_shared += b->bytes;
+		counters[event_slot[__builtin_ctz(ev)]]++;
+	if (b->pages) {
+		d->stats.pages_pinned += b->pages;
+		d->stats.bytes_shared += b->bytes;
+	}
 	tm_dom_unlock(d);
 }
 
