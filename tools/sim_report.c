@@ -125,7 +125,7 @@ void sim_report_text(const struct sim_opts *o, const struct sim_result *r, FILE 
 		fprintf(out, "%u operations per vCPU, ", o->wl.iterations);
 	fprintf(out, "%.2f s\n", r->seconds);
 	if (r->has_mediator)
-		fprintf(out, "mediator: OP-TEE %u.%u, caps to guests 0x%x, %u threads per guest, "
+		fprintf(out, "mediator: OP-TEE %u.%u, OP-TEE caps 0x%x, %u threads per guest, "
 			"%u RPC params\n", r->info.os_revision_major, r->info.os_revision_minor,
 			r->info.secure_caps, r->info.thread_count, r->info.rpc_param_count);
 	for (i = 0; i < r->nguests; i++)
