@@ -64,21 +64,25 @@ void tm_budget_init(struct teemed *tm, struct tm_budget *b)
 }
 
 /*
- * Spend one page of work. Returns false when the trap should end: the page
- * budget is spent, or (asked every 64 pages, to keep it cheap) the host says
- * so.
+ * Take up to `want` pages of work from the trap's budget, at most 64 at a
+ * time so that the host is asked (should_yield) every 64 pages. Returns
+ * the pages granted; 0 means the trap should end now.
  */
-bool tm_budget_spend(struct teemed *tm, struct tm_budget *b)
+uint32_t tm_budget_take(struct teemed *tm, struct tm_budget *b, uint32_t want)
 {
-	if (b->left == 0)
-		return false;
-	b->left--;
-	if (++b->since_check >= 64) {
+	uint32_t n;
+
+	if (b->since_check >= 64) {
 		b->since_check = 0;
 		if (tm->port.should_yield && tm->port.should_yield(tm->port.ctx))
 			b->left = 0;
 	}
-	return true;
+	n = want < b->left ? want : b->left;
+	if (n > 64)
+		n = 64;
+	b->left -= n;
+	b->since_check += n;
+	return n;
 }
 
 static void hyp_call(struct teemed *tm, uint32_t fid, uint64_t a1, struct teemed_regs *r)
@@ -218,7 +222,7 @@ static bool trap_enter(struct teemed_domain *d)
 	bool ok;
 
 	tm_dom_lock(d);
-	ok = !d->dying;
+	ok = !__atomic_load_n(&d->dying, __ATOMIC_RELAXED);
 	if (ok)
 		d->active_traps++;
 	tm_dom_unlock(d);
@@ -262,14 +266,13 @@ static void trap_exit(struct teemed_domain *d, const struct tm_budget *b)
 	tm_dom_unlock(d);
 }
 
-void teemed_handle_smc(struct teemed *tm, struct teemed_domain *d, uint32_t vcpu,
-		       struct teemed_regs *r)
+/* Everything but the lock-free fast calls: inside a trap. */
+__attribute__((noinline)) static void handle_trap(struct teemed *tm, struct teemed_domain *d,
+						  struct teemed_regs *r)
 {
-	/* SMC32: only the low 32 bits of a0 name the function (ABI 1.1). */
 	uint32_t fid = (uint32_t)r->a[0];
 	struct tm_budget b;
 
-	TM_UNUSED(vcpu);
 	if (!trap_enter(d)) {
 		r->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
 		return;
@@ -289,6 +292,22 @@ void teemed_handle_smc(struct teemed *tm, struct teemed_domain *d, uint32_t vcpu
 		r->a[0] = OPTEE_SMC_RETURN_UNKNOWN_FUNCTION;
 	}
 	trap_exit(d, &b);
+}
+
+void teemed_handle_smc(struct teemed *tm, struct teemed_domain *d, uint32_t vcpu,
+		       struct teemed_regs *r)
+{
+	TM_UNUSED(vcpu);
+	/*
+	 * SMC32: only the low 32 bits of a0 name the function (ABI 1.1).
+	 * Fast calls that touch no domain state after the SMC (forwarded or
+	 * answered from constants) take no lock: the domain must only not be
+	 * freed under them, which the host guarantees (docs/porting.md).
+	 */
+	if (optee_smc_is_fast((uint32_t)r->a[0]) &&
+	    !__atomic_load_n(&d->dying, __ATOMIC_RELAXED) && tm_fast_stateless(tm, d, r))
+		return;
+	handle_trap(tm, d, r);
 }
 
 uint16_t teemed_domain_client_id(const struct teemed_domain *d)
@@ -313,6 +332,7 @@ void teemed_domain_stats(struct teemed *tm, struct teemed_domain *d,
 	memset(out, 0, sizeof(*out));
 	tm_dom_lock(d);
 	stats_add(out, &d->stats);
+	out->fast_calls += __atomic_load_n(&d->fast_count, __ATOMIC_RELAXED);
 	out->pages_held = d->pages_held;
 	out->buffers_held = d->buffers_held;
 	out->rpc_args_held = d->rpc_args.count;

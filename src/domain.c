@@ -148,6 +148,7 @@ static void retire(struct teemed *tm, struct teemed_domain *d)
 
 	for (i = 0; i < offsetof(struct teemed_stats, pages_held) / sizeof(uint64_t); i++)
 		t[i] += s[i];
+	tm->retired.fast_calls += __atomic_load_n(&d->fast_count, __ATOMIC_RELAXED);
 }
 
 int teemed_domain_destroy(struct teemed *tm, struct teemed_domain *d)
@@ -159,7 +160,8 @@ int teemed_domain_destroy(struct teemed *tm, struct teemed_domain *d)
 	if (!tm || !d)
 		return TEEMED_EINVAL;
 	tm_dom_lock(d);
-	d->dying = true;
+	/* Atomic: the lock-free fast-call path reads it (core.c). */
+	__atomic_store_n(&d->dying, true, __ATOMIC_RELAXED);
 	if (d->active_traps) {
 		/* A vCPU is still in a trap (maybe inside OP-TEE): wait for it. */
 		tm_dom_unlock(d);

@@ -40,7 +40,29 @@ static void forward(struct teemed *tm, struct teemed_domain *d, uint32_t fid, ui
 	g->a[3] = r.a[3];
 }
 
-static void exchange_capabilities(struct teemed *tm, struct teemed_domain *d,
+/*
+ * Forward a call that takes no inputs on the guest's own registers (the
+ * cheapest path): OP-TEE reads none of a1..a6 (ABI 1.3). Only a7 is
+ * replaced; a4..a7 come back as the guest had them, whatever the secure
+ * world leaves there, and results are zero-extended (ABI 1.1).
+ */
+static void forward_as_is(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g)
+{
+	uint64_t a4 = g->a[4], a5 = g->a[5], a6 = g->a[6], a7 = g->a[7];
+
+	g->a[7] = d->client_id;
+	tm->port.smc(tm->port.ctx, g, g);
+	g->a[0] = (uint32_t)g->a[0];
+	g->a[1] = (uint32_t)g->a[1];
+	g->a[2] = (uint32_t)g->a[2];
+	g->a[3] = (uint32_t)g->a[3];
+	g->a[4] = a4;
+	g->a[5] = a5;
+	g->a[6] = a6;
+	g->a[7] = a7;
+}
+
+__attribute__((noinline)) static void exchange_capabilities(struct teemed *tm, struct teemed_domain *d,
 				  struct teemed_regs *g)
 {
 	uint64_t caps, rpc_arg, notif, max_value;
@@ -86,6 +108,51 @@ static void disable_shm_cache(struct teemed *tm, struct teemed_domain *d,
 	g->a[2] = tm_lo32(cookie);
 }
 
+/*
+ * The fast calls that need no lock: answered from constants or forwarded,
+ * touching nothing of the domain but its immutable client ID and slot
+ * count. Returns false for the others (tm_fast_call takes them).
+ */
+bool tm_fast_stateless(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g)
+{
+	uint32_t fid = (uint32_t)g->a[0];
+
+	switch (fid) {
+	case OPTEE_SMC_CALLS_COUNT:
+		g->a[0] = TM_GUEST_CALLS_COUNT;
+		break;
+	case OPTEE_SMC_CALLS_UID:
+	case OPTEE_SMC_CALLS_REVISION:
+	case OPTEE_SMC_CALL_GET_OS_UUID:
+	case OPTEE_SMC_CALL_GET_OS_REVISION:
+	case OPTEE_SMC_ENABLE_SHM_CACHE:
+		forward_as_is(tm, d, g);
+		break;
+	case OPTEE_SMC_EXCHANGE_CAPABILITIES:
+		exchange_capabilities(tm, d, g);
+		break;
+	case OPTEE_SMC_GET_THREAD_COUNT:
+		g->a[0] = OPTEE_SMC_RETURN_OK;
+		g->a[1] = d->nslots;
+		break;
+	case OPTEE_SMC_GET_SHM_CONFIG:
+		/* The reserved SHM is one host-physical window: not for guests. */
+		g->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+		break;
+	default:
+		return false;
+	}
+	/*
+	 * Counted without a lock: a relaxed load and store (no read-modify-
+	 * write, which would need atomics helpers on some targets), so two
+	 * vCPUs of one domain counting at the same instant may count once.
+	 */
+	__atomic_store_n(&d->fast_count, __atomic_load_n(&d->fast_count, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The other fast calls, inside a trap (domain lock available). */
 void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g,
 		  struct tm_budget *b)
 {
@@ -93,25 +160,8 @@ void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs
 
 	TM_EV(b, TM_EV_FAST_CALL);
 	switch (fid) {
-	case OPTEE_SMC_CALLS_COUNT:
-		g->a[0] = TM_GUEST_CALLS_COUNT;
-		return;
-	case OPTEE_SMC_CALLS_UID:
-	case OPTEE_SMC_CALLS_REVISION:
-	case OPTEE_SMC_CALL_GET_OS_UUID:
-	case OPTEE_SMC_CALL_GET_OS_REVISION:
-	case OPTEE_SMC_ENABLE_SHM_CACHE:
-		forward(tm, d, fid, 0, g);
-		return;
-	case OPTEE_SMC_EXCHANGE_CAPABILITIES:
-		exchange_capabilities(tm, d, g);
-		return;
 	case OPTEE_SMC_DISABLE_SHM_CACHE:
 		disable_shm_cache(tm, d, g);
-		return;
-	case OPTEE_SMC_GET_THREAD_COUNT:
-		g->a[0] = OPTEE_SMC_RETURN_OK;
-		g->a[1] = d->nslots;
 		return;
 	case OPTEE_SMC_ENABLE_ASYNC_NOTIF:
 		if (!tm_offers(tm, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF))
@@ -122,10 +172,6 @@ void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs
 		if (!tm_offers(tm, OPTEE_SMC_SEC_CAP_ASYNC_NOTIF))
 			break;
 		tm_notif_get_value(tm, d, g);
-		return;
-	case OPTEE_SMC_GET_SHM_CONFIG:
-		/* The reserved SHM is one host-physical window: not for guests. */
-		g->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
 		return;
 	default:
 		/*

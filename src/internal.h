@@ -195,7 +195,8 @@ struct teemed_domain {
 	void *host_dom;
 	void *lock;
 	uint16_t client_id;
-	bool dying;
+	bool dying;              /* accessed atomically (relaxed) */
+	uint64_t fast_count;     /* stateless fast calls, see core.c */
 	bool vm_destroyed;
 	uint32_t active_traps;   /* teemed_handle_smc calls running */
 	uint32_t nslots;
@@ -261,7 +262,7 @@ bool tm_offers(const struct teemed *tm, uint32_t cap);
 void tm_log(struct teemed *tm, enum teemed_log_level lvl, uint16_t client,
 	    const char *msg, uint64_t v1, uint64_t v2);
 void tm_smc(struct teemed *tm, struct teemed_regs *regs);
-bool tm_budget_spend(struct teemed *tm, struct tm_budget *b);
+uint32_t tm_budget_take(struct teemed *tm, struct tm_budget *b, uint32_t want);
 void tm_budget_init(struct teemed *tm, struct tm_budget *b);
 
 
@@ -293,6 +294,7 @@ static inline void tm_dom_unlock(struct teemed_domain *d)
 /* fastcall.c */
 void tm_fast_call(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *r,
 		  struct tm_budget *b);
+bool tm_fast_stateless(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *r);
 
 /* notif.c */
 void tm_notif_enable(struct teemed *tm, struct teemed_domain *d, struct teemed_regs *g);

@@ -109,7 +109,7 @@ void teemed_notif_irq(struct teemed *tm)
 	for (d = tm->domains; d; d = next) {
 		/* A trap count keeps the domain alive while no lock is held. */
 		tm_dom_lock(d);
-		poll = d->notif_enabled && !d->dying;
+		poll = d->notif_enabled && !__atomic_load_n(&d->dying, __ATOMIC_RELAXED);
 		if (poll)
 			d->active_traps++;
 		tm_dom_unlock(d);

@@ -45,29 +45,39 @@ static bool add_list_page(struct teemed_domain *d, struct tm_buf *buf, uint32_t 
 }
 
 /*
- * Pin the entries of one guest list page, from entry `buf->done` on.
- * Returns DONE when the page (or the buffer) is finished.
+ * Pin the entries of one guest list page, from entry `buf->done` on, as far
+ * as the budget goes. Returns DONE when the page (or the buffer) is done.
+ * The loop is the mediator's per-page cost: keep it tight.
  */
 static enum tm_step translate_page(struct teemed_domain *d, struct tm_buf *buf,
 				   const uint64_t *guest, uint64_t *shadow,
 				   struct tm_budget *b)
 {
 	struct teemed *tm = d->tm;
+	int (*pin)(void *, void *, teemed_ipa_t, unsigned, teemed_pa_t *) = tm->port.pin;
+	void *ctx = tm->port.ctx, *host_dom = d->host_dom;
+	unsigned access = buf->access;
 	uint32_t s = buf->done % ENTRIES;
+	uint32_t left = ENTRIES - s, i, n;
 	uint64_t entry;
-	teemed_pa_t pa;
 
-	for (; s < ENTRIES && buf->done < buf->npages; s++) {
-		if (!tm_budget_spend(tm, b))
+	if (left > buf->npages - buf->done)
+		left = buf->npages - buf->done;
+	while (left) {
+		n = tm_budget_take(tm, b, left);
+		if (!n)
 			return TM_STEP_PREEMPT;
-		entry = read_once(&guest[s]);
-		/* Data pages are whole 4 KiB pages (ABI 4.5). */
-		if (entry & TEEMED_PAGE_MASK)
-			return fail(buf, TEEC_ERROR_BAD_PARAMETERS);
-		if (tm->port.pin(tm->port.ctx, d->host_dom, teemed_ipa(entry), buf->access, &pa))
-			return fail(buf, TEEC_ERROR_BAD_PARAMETERS);
-		shadow[s] = teemed_pa_val(pa);
-		buf->done++;
+		for (i = 0; i < n; i++, s++) {
+			entry = read_once(&guest[s]);
+			/* Data pages are whole 4 KiB pages (ABI 4.5). */
+			if ((entry & TEEMED_PAGE_MASK) ||
+			    pin(ctx, host_dom, teemed_ipa(entry), access, (teemed_pa_t *)&shadow[s])) {
+				buf->done += i;
+				return fail(buf, TEEC_ERROR_BAD_PARAMETERS);
+			}
+		}
+		buf->done += n;
+		left -= n;
 	}
 	if (buf->done < buf->npages) {
 		entry = read_once(&guest[NEXT]);
@@ -116,23 +126,32 @@ enum tm_step tm_buf_release(struct teemed_domain *d, struct tm_buf *buf,
 			    struct tm_budget *b)
 {
 	struct teemed *tm = d->tm;
+	void (*unpin)(void *, void *, teemed_pa_t, unsigned) = tm->port.unpin;
+	void *ctx = tm->port.ctx, *host_dom = d->host_dom;
+	unsigned access = buf->access;
+	const uint64_t *list;
+	uint32_t i, n, s, left;
 	teemed_pa_t pa;
 	uint64_t next;
-	uint32_t k;
 
 	while (buf->released < buf->done) {
-		if (!tm_budget_spend(tm, b))
+		s = buf->released % ENTRIES;
+		list = buf->list_va[buf->released / ENTRIES];
+		left = ENTRIES - s;
+		if (left > buf->done - buf->released)
+			left = buf->done - buf->released;
+		n = tm_budget_take(tm, b, left);
+		if (!n)
 			return TM_STEP_PREEMPT;
-		k = buf->released / ENTRIES;
-		pa = teemed_pa(buf->list_va[k][buf->released % ENTRIES]);
-		tm->port.unpin(tm->port.ctx, d->host_dom, pa, buf->access);
-		buf->released++;
+		for (i = 0; i < n; i++)
+			unpin(ctx, host_dom, teemed_pa(list[s + i]), access);
+		buf->released += n;
 	}
 	pa = buf->list_pa;
-	for (k = 0; k < buf->nlists && buf->list_va[k]; k++) {
-		next = buf->list_va[k][NEXT];
-		tm->port.free_page(tm->port.ctx, d->host_dom, buf->list_va[k], pa);
-		buf->list_va[k] = NULL;
+	for (i = 0; i < buf->nlists && buf->list_va[i]; i++) {
+		next = buf->list_va[i][NEXT];
+		tm->port.free_page(tm->port.ctx, d->host_dom, buf->list_va[i], pa);
+		buf->list_va[i] = NULL;
 		pa = teemed_pa(next);
 	}
 	return TM_STEP_DONE;
