@@ -40,21 +40,22 @@ void tm_call_destroy(struct teemed_domain *d, struct tm_call *c)
 	tm->port.free(tm->port.ctx, c, sizeof(*c));
 }
 
-static void slot_free(struct teemed_domain *d, uint32_t idx)
+/*
+ * Apply what the trap decided for its slot; called by trap exit with the
+ * domain lock held, so a slot is freed or published as the trap ends.
+ */
+void tm_slot_settle(struct teemed_domain *d, const struct tm_budget *b)
 {
-	tm_dom_lock(d);
-	if (d->calls[idx])
-		d->calls[idx]->state = TM_SLOT_FREE;
-	d->free_mask |= UINT64_C(1) << idx;
-	d->busy_slots--;
-	tm_dom_unlock(d);
-}
-
-static void set_waiting(struct teemed_domain *d, struct tm_call *c)
-{
-	tm_dom_lock(d);
-	c->state = TM_SLOT_WAIT_GUEST;
-	tm_dom_unlock(d);
+	if (b->slot == TM_NO_SLOT)
+		return;
+	if (b->slot_exit == TM_EXIT_FREE) {
+		if (d->calls[b->slot])
+			d->calls[b->slot]->state = TM_SLOT_FREE;
+		d->free_mask |= UINT64_C(1) << b->slot;
+		d->busy_slots--;
+	} else if (b->slot_exit == TM_EXIT_PUBLISH) {
+		d->calls[b->slot]->state = TM_SLOT_WAIT_GUEST;
+	}
 }
 
 /* Hand the guest `c->exit` once the call's buffers are released. */
@@ -71,11 +72,11 @@ void tm_call_deliver(struct teemed_domain *d, struct tm_call *c, struct teemed_r
 	r->a[2] = c->exit.a2;
 	if (c->exit.done) {
 		r->a[3] = 0;
-		slot_free(d, c->idx);
+		b->slot_exit = TM_EXIT_FREE;
 	} else {
 		r->a[3] = c->idx;
 		c->phase = c->exit.phase;
-		set_waiting(d, c);
+		b->slot_exit = TM_EXIT_PUBLISH;
 	}
 }
 
@@ -83,12 +84,13 @@ void tm_call_deliver(struct teemed_domain *d, struct tm_call *c, struct teemed_r
 void tm_call_yield(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *r,
 		   struct tm_budget *b)
 {
+	TM_UNUSED(d);
 	TM_EV(b, TM_EV_PREEMPT);
 	r->a[0] = OPTEE_SMC_RETURN_RPC_FOREIGN_INTR;
 	r->a[1] = 0;
 	r->a[2] = 0;
 	r->a[3] = c->idx;
-	set_waiting(d, c);
+	b->slot_exit = TM_EXIT_PUBLISH;
 }
 
 static void complete(struct teemed_domain *d, struct tm_call *c, uint32_t a0,
@@ -161,33 +163,26 @@ static void run_prepare(struct teemed_domain *d, struct tm_call *c, struct teeme
 void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,
 		 struct tm_budget *b)
 {
-	struct tm_call *c;
-	uint32_t idx, a0;
+	struct tm_call *c = b->call;
+	uint32_t a0;
 
-	tm_dom_lock(d);
-	if (!d->free_mask) {
-		tm_dom_unlock(d);
+	if (b->slot == TM_NO_SLOT) {
 		TM_EV(b, TM_EV_THREAD_LIMIT);
 		/* a1..a3 stay as the guest gave them (ABI 1.3). */
 		r->a[0] = OPTEE_SMC_RETURN_ETHREAD_LIMIT;
 		return;
 	}
-	idx = (uint32_t)__builtin_ctzll(d->free_mask);
-	d->free_mask &= ~(UINT64_C(1) << idx);
-	d->busy_slots++;
-	tm_dom_unlock(d);
-
-	c = d->calls[idx];
 	if (!c)
-		c = call_new(d, idx);
+		c = call_new(d, b->slot);
 	if (!c) {
-		slot_free(d, idx);
+		b->slot_exit = TM_EXIT_FREE;
 		TM_EV(b, TM_EV_OOM);
 		r->a[0] = OPTEE_SMC_RETURN_ENOMEM;
 		return;
 	}
+	b->call = c;
 	TM_EV(b, TM_EV_STD_CALL);
-	/* The slot stays FREE in state (not resumable) until set_waiting(). */
+	/* The slot stays FREE in state (not resumable) until published. */
 	c->local = false;
 	c->validated = false;
 	c->xlat = 0;
@@ -203,7 +198,7 @@ void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,
 		tm_arg_release(d, c);
 		TM_EV(b, TM_EV_BAD_ADDR);
 		TM_EV(b, TM_EV_STD_DONE);
-		slot_free(d, idx);
+		b->slot_exit = TM_EXIT_FREE;
 		r->a[0] = a0;
 		r->a[1] = 0;
 		r->a[2] = 0;
@@ -215,16 +210,9 @@ void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,
 
 void tm_resume_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budget *b)
 {
-	/* The guest names the call by the slot number it was given in a3. */
-	uint32_t idx = (uint32_t)r->a[3];
-	struct tm_call *c = NULL;
+	/* Trap entry claimed the slot named in a3 if it was waiting. */
+	struct tm_call *c = b->call;
 
-	tm_dom_lock(d);
-	if (idx < d->nslots && d->calls[idx] && d->calls[idx]->state == TM_SLOT_WAIT_GUEST) {
-		c = d->calls[idx];
-		c->state = TM_SLOT_BUSY;
-	}
-	tm_dom_unlock(d);
 	if (!c) {
 		TM_EV(b, TM_EV_RESUME_REFUSED);
 		r->a[0] = OPTEE_SMC_RETURN_ERESUME;

@@ -61,6 +61,9 @@ void tm_budget_init(struct teemed *tm, struct tm_budget *b)
 	b->events = 0;
 	b->pages = 0;
 	b->bytes = 0;
+	b->call = NULL;
+	b->slot = TM_NO_SLOT;
+	b->slot_exit = TM_EXIT_KEEP;
 }
 
 /*
@@ -216,15 +219,35 @@ int teemed_is_optee_fid(uint32_t fid)
 	       owner == OPTEE_SMC_OWNER_TRUSTED_OS_END;
 }
 
-/* Enter a trap: false if the domain is being destroyed. */
-static bool trap_enter(struct teemed_domain *d)
+/*
+ * Enter a trap: false if the domain is being destroyed. Claims the trap's
+ * call slot under the same lock (see struct tm_budget).
+ */
+static bool trap_enter(struct teemed_domain *d, struct tm_budget *b, enum tm_slot_claim claim,
+		       uint32_t idx)
 {
+	struct tm_call *c;
 	bool ok;
 
 	tm_dom_lock(d);
 	ok = !__atomic_load_n(&d->dying, __ATOMIC_RELAXED);
-	if (ok)
+	if (ok) {
 		d->active_traps++;
+		if (claim == TM_CLAIM_FREE && d->free_mask) {
+			idx = (uint32_t)__builtin_ctzll(d->free_mask);
+			d->free_mask &= ~(UINT64_C(1) << idx);
+			d->busy_slots++;
+			b->slot = idx;
+			b->call = d->calls[idx];
+		} else if (claim == TM_CLAIM_WAITING && idx < d->nslots) {
+			c = d->calls[idx];
+			if (c && c->state == TM_SLOT_WAIT_GUEST) {
+				c->state = TM_SLOT_BUSY;
+				b->slot = idx;
+				b->call = c;
+			}
+		}
+	}
 	tm_dom_unlock(d);
 	return ok;
 }
@@ -257,6 +280,7 @@ static void trap_exit(struct teemed_domain *d, const struct tm_budget *b)
 
 	tm_dom_lock(d);
 	d->active_traps--;
+	tm_slot_settle(d, b);
 	for (; ev; ev &= ev - 1)
 		counters[event_slot[__builtin_ctz(ev)]]++;
 	if (b->pages) {
@@ -271,20 +295,24 @@ __attribute__((noinline)) static void handle_trap(struct teemed *tm, struct teem
 						  struct teemed_regs *r)
 {
 	uint32_t fid = (uint32_t)r->a[0];
+	bool start = fid == OPTEE_SMC_CALL_WITH_ARG ||
+		     ((fid == OPTEE_SMC_CALL_WITH_RPC_ARG || fid == OPTEE_SMC_CALL_WITH_REGD_ARG) &&
+		      tm_offers(tm, OPTEE_SMC_SEC_CAP_RPC_ARG));
+	bool resume = fid == OPTEE_SMC_CALL_RETURN_FROM_RPC;
 	struct tm_budget b;
 
-	if (!trap_enter(d)) {
+	tm_budget_init(tm, &b);
+	/* The guest names a call it resumes by the slot it was given in a3. */
+	if (!trap_enter(d, &b, start ? TM_CLAIM_FREE : resume ? TM_CLAIM_WAITING : TM_CLAIM_NONE,
+			(uint32_t)r->a[3])) {
 		r->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
 		return;
 	}
-	tm_budget_init(tm, &b);
 	if (optee_smc_is_fast(fid)) {
 		tm_fast_call(tm, d, r, &b);
-	} else if (fid == OPTEE_SMC_CALL_WITH_ARG ||
-		   ((fid == OPTEE_SMC_CALL_WITH_RPC_ARG || fid == OPTEE_SMC_CALL_WITH_REGD_ARG) &&
-		    tm_offers(tm, OPTEE_SMC_SEC_CAP_RPC_ARG))) {
+	} else if (start) {
 		tm_std_call(d, fid, r, &b);
-	} else if (fid == OPTEE_SMC_CALL_RETURN_FROM_RPC) {
+	} else if (resume) {
 		tm_resume_call(d, r, &b);
 	} else {
 		/* Unknown, or a call whose capability guests are not offered. */

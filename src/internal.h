@@ -246,6 +246,30 @@ struct tm_budget {
 	uint32_t events;         /* bit (1 << enum tm_event) */
 	uint32_t pages;          /* pages pinned for OP-TEE */
 	uint64_t bytes;          /* bytes of buffers shared */
+	/*
+	 * The call slot this trap works on, and what becomes of it when the
+	 * trap ends: taken and settled under the lock the trap takes anyway
+	 * on entry and exit (so a call costs two lock round trips).
+	 */
+	struct tm_call *call;    /* NULL: none (or not created yet) */
+	uint32_t slot;           /* its index, TM_NO_SLOT if none */
+	uint8_t slot_exit;       /* enum tm_slot_exit */
+};
+
+#define TM_NO_SLOT UINT32_MAX
+
+/* What trap entry does with a slot. */
+enum tm_slot_claim {
+	TM_CLAIM_NONE,     /* fast calls */
+	TM_CLAIM_FREE,     /* a new standard call takes any free slot */
+	TM_CLAIM_WAITING,  /* RETURN_FROM_RPC takes slot a3 if it waits */
+};
+
+/* What trap exit does with the trap's slot. */
+enum tm_slot_exit {
+	TM_EXIT_KEEP,      /* nothing (stays BUSY only if never published) */
+	TM_EXIT_FREE,      /* the call is over */
+	TM_EXIT_PUBLISH,   /* the guest may resume it (WAIT_GUEST) */
 };
 
 #define TM_EV(b, ev) ((b)->events |= 1u << (ev))
@@ -304,6 +328,7 @@ void tm_notif_get_value(struct teemed *tm, struct teemed_domain *d, struct teeme
 void tm_std_call(struct teemed_domain *d, uint32_t fid, struct teemed_regs *r,
 		 struct tm_budget *b);
 void tm_resume_call(struct teemed_domain *d, struct teemed_regs *r, struct tm_budget *b);
+void tm_slot_settle(struct teemed_domain *d, const struct tm_budget *b);
 void tm_call_destroy(struct teemed_domain *d, struct tm_call *c);
 void tm_call_enter(struct teemed_domain *d, struct tm_call *c, struct teemed_regs *o,
 		   struct teemed_regs *r, struct tm_budget *b);
