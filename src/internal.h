@@ -172,8 +172,9 @@ struct tm_call {
 	teemed_pa_t shadow_pa;
 	uint32_t cmd;            /* shadow->cmd as validated */
 	uint32_t num_params;     /* shadow->num_params as validated */
-	/* Validated type of each TA parameter, for copy-back. */
-	uint8_t ptype[TM_OPEN_META_PARAMS + TM_TA_PARAMS];
+	/* Parameters validated as outputs (bit i: params[i]), for copy-back. */
+	uint32_t out_values;     /* VALUE_OUTPUT/INOUT: a, b, c */
+	uint32_t out_sizes;      /* TMEM/RMEM OUTPUT/INOUT: size */
 	/* Temporary memrefs and the parameter each one translates. */
 	struct tm_buf *bufs[TM_TA_PARAMS];
 	uint8_t buf_param[TM_TA_PARAMS];

@@ -82,7 +82,10 @@ static enum tm_step check_param(struct teemed_domain *d, struct tm_call *c, uint
 	struct tm_buf *buf;
 	uint32_t err;
 
-	c->ptype[i] = (uint8_t)type;
+	/* Memory outputs have their size copied back (ABI 4.4). */
+	if (type == OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT || type == OPTEE_MSG_ATTR_TYPE_TMEM_INOUT ||
+	    type == OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT || type == OPTEE_MSG_ATTR_TYPE_RMEM_INOUT)
+		c->out_sizes |= 1u << i;
 	/* META is for OPEN_SESSION's first two; NONCONTIG only for TMEM. */
 	if (flags & ~OPTEE_MSG_ATTR_NONCONTIG)
 		goto bad;
@@ -117,16 +120,25 @@ bad:
 static enum tm_step check_ta_params(struct teemed_domain *d, struct tm_call *c, uint32_t first)
 {
 	enum tm_step step;
+	uint64_t attr;
 	uint32_t i;
 
 	/* OP-TEE takes at most four TA parameters (TEE_NUM_PARAMS, ABI 8.5). */
 	if (c->num_params - first > TM_TA_PARAMS)
 		goto bad;
+	c->out_values = 0;
+	c->out_sizes = 0;
 	for (i = 0; i < c->num_params; i++) {
+		attr = c->shadow->params[i].attr;
 		if (i < first) {
-			if (c->shadow->params[i].attr != OPEN_META_ATTR)
+			if (attr != OPEN_META_ATTR)
 				goto bad;
-			c->ptype[i] = (uint8_t)OPTEE_MSG_ATTR_TYPE_VALUE_INPUT;
+			continue;
+		}
+		/* Values and NONE, the common case, need no more than this. */
+		if (attr <= OPTEE_MSG_ATTR_TYPE_VALUE_INOUT) {
+			if (attr >= OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT)
+				c->out_values |= 1u << i;
 			continue;
 		}
 		step = check_param(d, c, i);
@@ -292,37 +304,26 @@ enum tm_step tm_params_prepare(struct teemed_domain *d, struct tm_call *c,
 
 /*
  * Write back what OP-TEE may change for the guest (ABI 4.4): value outputs
- * and memref sizes, by the types validated on the way in.
+ * and memref sizes, of the parameters validated as such on the way in.
  */
 void tm_params_copy_back(const struct tm_call *c, struct optee_msg_arg *guest)
 {
 	const struct optee_msg_param *s = c->shadow->params;
-	uint32_t i, n = c->num_params;
+	struct optee_msg_param *g = guest->params;
+	uint32_t mask, i;
 
-	/* Only a TA call that reached OP-TEE has outputs; it has <= 6 params. */
+	/* Only a TA call that reached OP-TEE has outputs. */
 	if (c->local ||
-	    (c->cmd != OPTEE_MSG_CMD_OPEN_SESSION && c->cmd != OPTEE_MSG_CMD_INVOKE_COMMAND) ||
-	    n > TM_OPEN_META_PARAMS + TM_TA_PARAMS)
+	    (c->cmd != OPTEE_MSG_CMD_OPEN_SESSION && c->cmd != OPTEE_MSG_CMD_INVOKE_COMMAND))
 		return;
-	for (i = 0; i < n; i++) {
-		switch (c->ptype[i]) {
-		case OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT:
-		case OPTEE_MSG_ATTR_TYPE_VALUE_INOUT:
-			guest->params[i].u.value.a = s[i].u.value.a;
-			guest->params[i].u.value.b = s[i].u.value.b;
-			guest->params[i].u.value.c = s[i].u.value.c;
-			break;
-		case OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT:
-		case OPTEE_MSG_ATTR_TYPE_TMEM_INOUT:
-			guest->params[i].u.tmem.size = s[i].u.tmem.size;
-			break;
-		case OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT:
-		case OPTEE_MSG_ATTR_TYPE_RMEM_INOUT:
-			guest->params[i].u.rmem.size = s[i].u.rmem.size;
-			break;
-		default:
-			break;
-		}
+	for (mask = c->out_values; mask; mask &= mask - 1) {
+		i = (uint32_t)__builtin_ctz(mask);
+		g[i].u.value = s[i].u.value;
+	}
+	/* tmem.size and rmem.size share an offset (ABI 4.2). */
+	for (mask = c->out_sizes; mask; mask &= mask - 1) {
+		i = (uint32_t)__builtin_ctz(mask);
+		g[i].u.rmem.size = s[i].u.rmem.size;
 	}
 }
 
