@@ -227,29 +227,28 @@ static bool trap_enter(struct teemed_domain *d, struct tm_budget *b, enum tm_slo
 		       uint32_t idx)
 {
 	struct tm_call *c;
-	bool ok;
 
+	if (!tm_trap_get(d))
+		return false;
+	if (claim == TM_CLAIM_NONE)
+		return true;
 	tm_dom_lock(d);
-	ok = !__atomic_load_n(&d->dying, __ATOMIC_RELAXED);
-	if (ok) {
-		d->active_traps++;
-		if (claim == TM_CLAIM_FREE && d->free_mask) {
-			idx = (uint32_t)__builtin_ctzll(d->free_mask);
-			d->free_mask &= ~(UINT64_C(1) << idx);
-			d->busy_slots++;
+	if (claim == TM_CLAIM_FREE && d->free_mask) {
+		idx = (uint32_t)__builtin_ctzll(d->free_mask);
+		d->free_mask &= ~(UINT64_C(1) << idx);
+		d->busy_slots++;
+		b->slot = idx;
+		b->call = d->calls[idx];
+	} else if (claim == TM_CLAIM_WAITING && idx < d->nslots) {
+		c = d->calls[idx];
+		if (c && c->state == TM_SLOT_WAIT_GUEST) {
+			c->state = TM_SLOT_BUSY;
 			b->slot = idx;
-			b->call = d->calls[idx];
-		} else if (claim == TM_CLAIM_WAITING && idx < d->nslots) {
-			c = d->calls[idx];
-			if (c && c->state == TM_SLOT_WAIT_GUEST) {
-				c->state = TM_SLOT_BUSY;
-				b->slot = idx;
-				b->call = c;
-			}
+			b->call = c;
 		}
 	}
 	tm_dom_unlock(d);
-	return ok;
+	return true;
 }
 
 /* Where each event is counted in struct teemed_stats (in uint64_t units). */
@@ -279,7 +278,6 @@ static void trap_exit(struct teemed_domain *d, const struct tm_budget *b)
 	uint32_t ev = b->events;
 
 	tm_dom_lock(d);
-	d->active_traps--;
 	tm_slot_settle(d, b);
 	for (; ev; ev &= ev - 1)
 		counters[event_slot[__builtin_ctz(ev)]]++;
@@ -288,6 +286,7 @@ static void trap_exit(struct teemed_domain *d, const struct tm_budget *b)
 		d->stats.bytes_shared += b->bytes;
 	}
 	tm_dom_unlock(d);
+	tm_trap_put(d);
 }
 
 /* Everything but the lock-free fast calls: inside a trap. */
@@ -325,16 +324,25 @@ __attribute__((noinline)) static void handle_trap(struct teemed *tm, struct teem
 void teemed_handle_smc(struct teemed *tm, struct teemed_domain *d, uint32_t vcpu,
 		       struct teemed_regs *r)
 {
+	bool done;
+
 	TM_UNUSED(vcpu);
 	/*
 	 * SMC32: only the low 32 bits of a0 name the function (ABI 1.1).
-	 * Fast calls that touch no domain state after the SMC (forwarded or
-	 * answered from constants) take no lock: the domain must only not be
-	 * freed under them, which the host guarantees (docs/porting.md).
+	 * Fast calls that touch no domain state (forwarded or answered from
+	 * constants) take no lock; they count as a trap (atomically) so that
+	 * destroy waits for them.
 	 */
-	if (optee_smc_is_fast((uint32_t)r->a[0]) &&
-	    !__atomic_load_n(&d->dying, __ATOMIC_RELAXED) && tm_fast_stateless(tm, d, r))
-		return;
+	if (optee_smc_is_fast((uint32_t)r->a[0])) {
+		if (!tm_trap_get(d)) {
+			r->a[0] = OPTEE_SMC_RETURN_ENOTAVAIL;
+			return;
+		}
+		done = tm_fast_stateless(tm, d, r);
+		tm_trap_put(d);
+		if (done)
+			return;
+	}
 	handle_trap(tm, d, r);
 }
 

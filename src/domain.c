@@ -159,15 +159,12 @@ int teemed_domain_destroy(struct teemed *tm, struct teemed_domain *d)
 
 	if (!tm || !d)
 		return TEEMED_EINVAL;
-	tm_dom_lock(d);
-	/* Atomic: the lock-free fast-call path reads it (core.c). */
-	__atomic_store_n(&d->dying, true, __ATOMIC_RELAXED);
-	if (d->active_traps) {
+	/* See tm_trap_get(): new traps now fail, running ones are seen. */
+	__atomic_store_n(&d->dying, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&d->active_traps, __ATOMIC_SEQ_CST)) {
 		/* A vCPU is still in a trap (maybe inside OP-TEE): wait for it. */
-		tm_dom_unlock(d);
 		return TEEMED_AGAIN;
 	}
-	tm_dom_unlock(d);
 
 	if (!d->vm_destroyed) {
 		/*

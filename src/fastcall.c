@@ -142,13 +142,7 @@ bool tm_fast_stateless(struct teemed *tm, struct teemed_domain *d, struct teemed
 	default:
 		return false;
 	}
-	/*
-	 * Counted without a lock: a relaxed load and store (no read-modify-
-	 * write, which would need atomics helpers on some targets), so two
-	 * vCPUs of one domain counting at the same instant may count once.
-	 */
-	__atomic_store_n(&d->fast_count, __atomic_load_n(&d->fast_count, __ATOMIC_RELAXED) + 1,
-			 __ATOMIC_RELAXED);
+	__atomic_fetch_add(&d->fast_count, 1, __ATOMIC_RELAXED);
 	return true;
 }
 

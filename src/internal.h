@@ -21,6 +21,15 @@
 #include "teemed/teemed.h"
 #include "teemed/types.h"
 
+/*
+ * Atomics are compiler builtins, inline everywhere: on AArch64 GCC would
+ * otherwise call libgcc's outline helpers (__aarch64_ldadd4_*), which a
+ * freestanding core may not reference.
+ */
+#if defined(__aarch64__) && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC target("no-outline-atomics")
+#endif
+
 #define TM_UNUSED(x) ((void)(x))
 
 /* memcpy and friends: the only library symbols the core may reference. */
@@ -196,10 +205,10 @@ struct teemed_domain {
 	void *host_dom;
 	void *lock;
 	uint16_t client_id;
-	bool dying;              /* accessed atomically (relaxed) */
-	uint64_t fast_count;     /* stateless fast calls, see core.c */
+	bool dying;              /* atomic: see tm_trap_get() */
+	uint64_t fast_count;     /* atomic: lock-free fast calls */
 	bool vm_destroyed;
-	uint32_t active_traps;   /* teemed_handle_smc calls running */
+	uint32_t active_traps;   /* atomic: traps running (tm_trap_get) */
 	uint32_t nslots;
 	uint64_t free_mask;      /* bit i set: slot i free */
 	uint32_t busy_slots;     /* slots not free */
@@ -304,6 +313,27 @@ static inline uint64_t tm_hi32(uint64_t v)
 static inline uint64_t tm_lo32(uint64_t v)
 {
 	return v & 0xFFFFFFFFu;
+}
+
+/*
+ * Count a trap (or an interrupt poll) in the domain, unless it is dying.
+ * With destroy's store of `dying` followed by its load of active_traps,
+ * both sequentially consistent, either destroy sees this trap (and answers
+ * TEEMED_AGAIN) or this trap sees `dying` (and does nothing).
+ */
+static inline bool tm_trap_get(struct teemed_domain *d)
+{
+	__atomic_fetch_add(&d->active_traps, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&d->dying, __ATOMIC_SEQ_CST))
+		return true;
+	__atomic_fetch_sub(&d->active_traps, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+/* Everything the trap did happens before destroy sees it gone. */
+static inline void tm_trap_put(struct teemed_domain *d)
+{
+	__atomic_fetch_sub(&d->active_traps, 1, __ATOMIC_RELEASE);
 }
 
 static inline void tm_dom_lock(struct teemed_domain *d)

@@ -109,18 +109,17 @@ void teemed_notif_irq(struct teemed *tm)
 	for (d = tm->domains; d; d = next) {
 		/* A trap count keeps the domain alive while no lock is held. */
 		tm_dom_lock(d);
-		poll = d->notif_enabled && !__atomic_load_n(&d->dying, __ATOMIC_RELAXED);
-		if (poll)
-			d->active_traps++;
+		poll = d->notif_enabled;
 		tm_dom_unlock(d);
-		if (poll) {
+		if (poll && tm_trap_get(d)) {
 			tm->port.unlock(tm->port.ctx, tm->lock);
 			if (poll_domain(tm, d) && tm->port.notify)
 				tm->port.notify(tm->port.ctx, d->host_dom);
 			tm->port.lock(tm->port.ctx, tm->lock);
-			tm_dom_lock(d);
-			d->active_traps--;
-			tm_dom_unlock(d);
+			/* Still listed: destroy unlinks under the global lock after the trap ends. */
+			next = d->next;
+			tm_trap_put(d);
+			continue;
 		}
 		next = d->next;
 	}
