@@ -98,6 +98,7 @@ struct tm_buf {
 	bool in_table;           /* owned by the domain's table, not a call */
 	uint32_t users;          /* calls whose argument lives in it */
 	bool counted;            /* counts against max_domain_buffers */
+	bool contig;             /* one IPA range, no guest page list */
 	uint32_t error;          /* TEE result when translation failed */
 	/* Translation cursor: the guest list page holding entry `done`. */
 	teemed_ipa_t guest_list;

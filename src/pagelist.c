@@ -88,6 +88,40 @@ static enum tm_step translate_page(struct teemed_domain *d, struct tm_buf *buf,
 	return TM_STEP_DONE;
 }
 
+/*
+ * A buffer the guest gave as one IPA range (no page list): its pages are
+ * consecutive IPAs from guest_list on; the mediator's list gets their PAs
+ * as for any other buffer.
+ */
+static enum tm_step translate_contig(struct teemed_domain *d, struct tm_buf *buf,
+				     uint64_t *shadow, struct tm_budget *b)
+{
+	struct teemed *tm = d->tm;
+	uint32_t s = buf->done % ENTRIES;
+	uint32_t left = ENTRIES - s, i, n;
+	uint64_t ipa;
+
+	if (left > buf->npages - buf->done)
+		left = buf->npages - buf->done;
+	while (left) {
+		n = tm_budget_take(tm, b, left);
+		if (!n)
+			return TM_STEP_PREEMPT;
+		for (i = 0; i < n; i++, s++) {
+			ipa = teemed_ipa_val(buf->guest_list) +
+			      ((uint64_t)(buf->done + i) << TEEMED_PAGE_SHIFT);
+			if (tm->port.pin(tm->port.ctx, d->host_dom, teemed_ipa(ipa), buf->access,
+					 (teemed_pa_t *)&shadow[s])) {
+				buf->done += i;
+				return fail(buf, TEEC_ERROR_BAD_PARAMETERS);
+			}
+		}
+		buf->done += n;
+		left -= n;
+	}
+	return TM_STEP_DONE;
+}
+
 enum tm_step tm_buf_translate(struct teemed_domain *d, struct tm_buf *buf,
 			      struct tm_budget *b)
 {
@@ -101,6 +135,12 @@ enum tm_step tm_buf_translate(struct teemed_domain *d, struct tm_buf *buf,
 		k = buf->done / ENTRIES;
 		if (!buf->list_va[k] && !add_list_page(d, buf, k))
 			return fail(buf, TEEC_ERROR_OUT_OF_MEMORY);
+		if (buf->contig) {
+			step = translate_contig(d, buf, buf->list_va[k], b);
+			if (step != TM_STEP_DONE)
+				return step;
+			continue;
+		}
 		/* The guest's list page is pinned only while it is read. */
 		if (tm->port.pin(tm->port.ctx, d->host_dom, buf->guest_list,
 				 TEEMED_PIN_READ, &list_pa))

@@ -384,13 +384,20 @@ static void shm_alloc_reply(struct teemed_domain *d, struct tm_call *c,
 		cmd_done(d, c, r, b);
 		return;
 	}
-	if (c->rpc_params != 1 || attr != SHM_REPLY_ATTR ||
+	/*
+	 * A page list (0x20A), or one range of guest RAM (TMEM_OUTPUT, as Linux
+	 * answers for its kernel-private buffers, ABI 6): either way OP-TEE
+	 * gets a mediator page list (0x20A), which it accepts for both.
+	 */
+	if (c->rpc_params != 1 ||
+	    (attr != SHM_REPLY_ATTR && attr != OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT) || !buf_ptr ||
 	    tm_buf_create(d, TM_BUF_RPC_SHM, cookie, buf_ptr, size, TEEMED_PIN_WRITE, &buf)) {
 		TM_EV(b, TM_EV_BAD_PARAM);
 		shm_undo(d, c, cookie, r, b);
 		return;
 	}
 	buf->rpc_type = (uint8_t)c->rpc_shm_type;
+	buf->contig = attr == OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
 	tm_dom_lock(d);
 	if (!tm_table_find(&d->bufs, cookie))
 		rc = tm_table_insert(d->tm, &d->bufs, buf);

@@ -538,6 +538,64 @@ static void undo_case(uint64_t data, uint64_t n, uint64_t cookie, uint64_t bytes
 	finish_call(0, slot, 8);
 }
 
+TEST(rpc_shm_alloc_contiguous_reply_translated)
+{
+	/*
+	 * Linux answers a kernel-type SHM_ALLOC with plain TMEM_OUTPUT and an
+	 * address (its private buffers are not page-listed): the mediator pins
+	 * the range and OP-TEE gets its own page list (0x20A), never the IPA.
+	 */
+	struct rpcbuf rb = { .cookie = 0x42 };
+	struct optee_msg_arg *o, *g;
+	uint64_t slot, data, got[2];
+
+	fx_up(NULL, 1);
+	slot = cmd_setup(&rb, 8);
+	o = pa_ptr(rb.shadow_pa);
+	shm_alloc_request(&rb, slot, 8, 2 * PG);
+	data = g_alloc(G(0), 2, PG_RAM_RW);
+	g = garg(0, rb.guest_ipa);
+	g->ret = 0;
+	g->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	g->params[0].u.tmem.buf_ptr = data;
+	g->params[0].u.tmem.size = 2 * PG;
+	g->params[0].u.tmem.shm_ref = 0x6B6B;
+	rpc_cmd_reply(0, slot, 8);
+	CHECK_EQ(o->ret, 0);
+	CHECK_EQ(o->params[0].attr, OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG);
+	CHECK_EQ(o->params[0].u.tmem.size, 2 * PG);
+	CHECK_EQ(sw_walk_pagelist(o->params[0].u.tmem.buf_ptr, 2, got, TEEMED_PIN_WRITE,
+				  __FILE__, __LINE__), 0);
+	CHECK_EQ(got[0], g_pa(G(0), data));
+	CHECK_EQ(got[1], g_pa(G(0), data + PG));
+	CHECK_EQ(dstats(0).buffers_held, 1);
+	finish_call(0, slot, 8);
+	/* A contiguous range over an MMIO page is refused (undone) like a list. */
+	data = g_alloc(G(0), 2, PG_RAM_RW);
+	g_set_type(G(0), data + PG, PG_MMIO);
+	slot = start_suspended(0, 9, NULL);
+	shm_alloc_request(&rb, slot, 9, 2 * PG);
+	g = garg(0, rb.guest_ipa);
+	g->ret = 0;
+	g->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
+	g->params[0].u.tmem.buf_ptr = data;
+	g->params[0].u.tmem.size = 2 * PG;
+	g->params[0].u.tmem.shm_ref = 0x6B6C;
+	{
+		struct teemed_regs r = resume_regs(slot);
+
+		call(0, &r);
+		REQUIRE_EQ(r.a[0], RPC_CMD);
+		CHECK_EQ(g->cmd, OPTEE_RPC_CMD_SHM_FREE);
+		CHECK_EQ(g->params[0].u.value.b, 0x6B6C);
+		g->ret = 0;
+		rpc_cmd_reply(0, slot, 9);
+		CHECK_EQ(o->ret, TEEC_ERROR_GENERIC);
+	}
+	CHECK_EQ(pa_pins_all(g_pa(G(0), data)), 0);
+	finish_call(0, slot, 9);
+}
+
 TEST(rpc_shm_alloc_untranslatable_reply_undone)
 {
 	uint64_t data;
