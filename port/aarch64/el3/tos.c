@@ -65,6 +65,29 @@ static int inside(uint64_t pa, uint64_t len, uint64_t base, uint64_t size)
 }
 
 /* NULL if `client` may touch [pa, pa + len), else why not. */
+/*
+ * A slot's RAM; in the `linux` image (TOS_LINUX_SLOT) that slot's client is
+ * the Linux guest, whose RAM is PLAT_LINUX_RAM_BASE instead (plat.h).
+ */
+static uint64_t ram_base(unsigned g)
+{
+#ifdef TOS_LINUX_SLOT
+	if (g == TOS_LINUX_SLOT)
+		return PLAT_LINUX_RAM_BASE;
+#endif
+	return PLAT_GUEST_RAM_BASE(g);
+}
+
+static uint64_t ram_size(unsigned g)
+{
+#ifdef TOS_LINUX_SLOT
+	if (g == TOS_LINUX_SLOT)
+		return PLAT_LINUX_RAM_SIZE;
+#endif
+	(void)g;
+	return PLAT_GUEST_RAM_MAX;
+}
+
 static const char *judge(uint16_t client, uint64_t pa, uint64_t len)
 {
 	unsigned g;
@@ -77,7 +100,7 @@ static const char *judge(uint16_t client, uint64_t pa, uint64_t len)
 		return "access on behalf of no guest (client 0)";
 	for (g = 0; g < PLAT_GUEST_SLOTS; g++) {
 		if (client == PLAT_CLIENT_ID(g)) {
-			if (inside(pa, len, PLAT_GUEST_RAM_BASE(g), PLAT_GUEST_RAM_MAX) ||
+			if (inside(pa, len, ram_base(g), ram_size(g)) ||
 			    inside(pa, len, PLAT_MED_POOL_BASE(g), PLAT_MED_POOL_SIZE))
 				return NULL;
 			return "not this guest's RAM or mediator pool";

@@ -30,10 +30,34 @@
 struct guest hyp_guests[PLAT_GUEST_SLOTS];
 unsigned hyp_nguests;
 
+/* Pin counts: one table per slot, and the Linux guest's larger one. */
+static struct frame_pins slot_frames[PLAT_GUEST_SLOTS][GUEST_PAGES];
+static struct frame_pins linux_frames[PLAT_LINUX_RAM_SIZE / PLAT_PAGE_SIZE];
+
 extern char guest_image_ipa[], guest_image_ipa_end[], guest_image_id[], guest_image_id_end[];
 
-static const char *const role_names[] = {"?",	  "thin",     "well-behaved", "hostile",
-					 "bench", "faulting", "real OP-TEE"};
+static const char *const role_names[] = {"?",	   "thin",     "well-behaved", "hostile",
+					 "bench", "faulting", "real OP-TEE",  "Linux"};
+
+/*
+ * The Linux guest: its RAM (PLAT_LINUX_RAM_BASE) was loaded by QEMU (kernel,
+ * device tree, initramfs) and is left as it is; besides RAM it gets the
+ * PL011 page and the GICv3 distributor and redistributor frames (its
+ * interrupts are its own: HCR_GUEST_BASE in guest_enter). Entered at the
+ * Image with x0 = the device tree, as the arm64 boot protocol asks.
+ */
+static int linux_devices(struct guest *g)
+{
+	uint64_t off;
+
+	for (off = 0; off < PLAT_GICD_SIZE; off += PLAT_PAGE_SIZE)
+		if (s2_map_page(g, PLAT_GICD_BASE + off, PLAT_GICD_BASE + off, S2_DEVICE))
+			return -1;
+	for (off = 0; off < PLAT_GICR_SIZE; off += PLAT_PAGE_SIZE)
+		if (s2_map_page(g, PLAT_GICR_BASE + off, PLAT_GICR_BASE + off, S2_DEVICE))
+			return -1;
+	return s2_map_page(g, PLAT_UART0_BASE, PLAT_UART0_BASE, S2_DEVICE);
+}
 
 static void clean_dcache(uintptr_t p, size_t n)
 {
@@ -91,23 +115,30 @@ int guest_build(struct guest *g, unsigned id, const struct guest_cfg *cfg)
 	unsigned v;
 	int rc;
 
+	bool lnx = cfg->role == ROLE_LINUX;
+
 	memset(g, 0, sizeof(*g));
 	g->cfg = cfg;
 	g->id = id;
-	g->ram_pa = PLAT_GUEST_RAM_BASE(cfg->slot);
+	g->ram_pa = lnx ? PLAT_LINUX_RAM_BASE : PLAT_GUEST_RAM_BASE(cfg->slot);
 	g->ram_size = cfg->ram_size;
 	g->ram_ipa = cfg->identity ? g->ram_pa : PLAT_GUEST_IPA_BASE;
 	g->client_id = (uint16_t)PLAT_CLIENT_ID(cfg->slot);
-	if (cfg->slot >= PLAT_GUEST_SLOTS || g->ram_size > PLAT_GUEST_RAM_MAX || cfg->nvcpus == 0 ||
-	    cfg->nvcpus > HYP_MAX_VCPUS || s2_init(g))
+	if (cfg->slot >= PLAT_GUEST_SLOTS || cfg->nvcpus == 0 || cfg->nvcpus > HYP_MAX_VCPUS ||
+	    g->ram_size > (lnx ? PLAT_LINUX_RAM_SIZE : PLAT_GUEST_RAM_MAX) ||
+	    (lnx && (cfg->slot != PLAT_LINUX_SLOT || cfg->nvcpus != 1 || cfg->pcpu[0] != 0)) ||
+	    s2_init(g))
 		return -1;
+	g->frames = lnx ? linux_frames : slot_frames[cfg->slot];
 	for (off = 0; off < g->ram_size; off += PLAT_PAGE_SIZE)
 		if (s2_map_page(g, g->ram_ipa + off, g->ram_pa + off, S2_RAM_RW))
 			return -1;
 	if (cfg->uart && s2_map_page(g, PLAT_GUEST_UART_IPA, PLAT_UART0_BASE, S2_DEVICE))
 		return -1;
+	if (lnx && linux_devices(g))
+		return -1;
 	dsb(ishst);
-	if (load_image(g, cfg))
+	if (!lnx && load_image(g, cfg))
 		return -1;
 	for (v = 0; v < cfg->nvcpus; v++) {
 		g->vcpus[v].g = g;
@@ -132,16 +163,49 @@ int guest_build(struct guest *g, unsigned id, const struct guest_cfg *cfg)
 		   cfg->pcpu[0], cfg->nvcpus > 1 ? "+" : "", g->client_id,
 		   cfg->uart ? ", UART mapped" : "",
 		   (cfg->flags & GUEST_F_BYPASS) ? ", bypass client on HVC" : "");
-	g->vcpus[0].entry = g->ram_ipa;
-	g->vcpus[0].ctx = g->ram_ipa + g->ram_size - PLAT_PAGE_SIZE;
-	g->vcpus[0].state = VCPU_ON_PENDING;
+	g->vcpus[0].entry = lnx ? g->ram_ipa + PLAT_LINUX_KERNEL_OFF : g->ram_ipa;
+	g->vcpus[0].ctx = lnx ? g->ram_ipa + PLAT_LINUX_DTB_OFF
+			      : g->ram_ipa + g->ram_size - PLAT_PAGE_SIZE;
+	if (!cfg->deferred)
+		g->vcpus[0].state = VCPU_ON_PENDING;
 	return 0;
+}
+
+/*
+ * Power on the guests that wait for the Linux guest (cfg->deferred): at its
+ * first OP-TEE call (the driver's probe), so that they call OP-TEE while the
+ * kernel's driver does, rather than during the kernel's boot; or when the
+ * Linux guest stops, whatever happened.
+ */
+void guest_start_deferred(void)
+{
+	static spinlock_t lock = SPINLOCK_INIT;
+	static bool started;
+	unsigned i;
+
+	spin_lock(&lock);
+	if (!started) {
+		started = true;
+		for (i = 0; i < hyp_nguests; i++) {
+			struct guest *g = &hyp_guests[i];
+
+			if (!g->cfg->deferred)
+				continue;
+			hyp_printf("[hyp] guest %s powered on (the Linux guest reached OP-TEE)\n",
+				   g->cfg->name);
+			g->vcpus[0].state = VCPU_ON_PENDING;
+			dsb(sy);
+			gic_kick(g->vcpus[0].pcpu);
+		}
+	}
+	spin_unlock(&lock);
 }
 
 void guest_enter(struct vcpu *v)
 {
 	struct guest *g = v->g;
 
+	write_sysreg(hcr_el2, g->cfg->role == ROLE_LINUX ? HCR_GUEST_BASE : HCR_GUEST);
 	write_sysreg(vttbr_el2, s2_vttbr(g));
 	write_sysreg(vmpidr_el2, (1ull << 31) | v->index);
 	write_sysreg(sctlr_el1, SCTLR_EL1_RES1); /* MMU off: the guest turns it on */
@@ -246,6 +310,15 @@ void guest_stop(struct vcpu *v, bool fault)
 	g->faulted = g->faulted || fault;
 	v->state = VCPU_OFF;
 	spin_unlock(&g->lock);
+	if (g->cfg->role == ROLE_LINUX) {
+		guest_start_deferred();
+		/* Take this CPU's interrupts back: the guest's timers off, kicks to EL2. */
+		write_sysreg(cntv_ctl_el0, 0);
+		write_sysreg(cntp_ctl_el0, 0);
+		write_sysreg(hcr_el2, HCR_GUEST);
+		isb();
+		gic_el2_cpu_init();
+	}
 	kick_others(g, v);
 	deadline = counter_read() + hyp_freq / 1000 * STOP_WAIT_MS;
 	while (!others_stopped(g, v) && counter_read() < deadline)

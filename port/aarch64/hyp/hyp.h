@@ -33,8 +33,25 @@
 #define HYP_STACK_SIZE 0x8000u /* 32 KiB a pCPU: the core's deepest path is a few KiB */
 #define GUEST_PAGES    (PLAT_GUEST_RAM_MAX / PLAT_PAGE_SIZE)
 #define POOL_PAGES     (PLAT_MED_POOL_SIZE / PLAT_PAGE_SIZE)
-/* Stage-2 table pages per guest: l1, two l2 (GiB 0 for the UART, GiB 1), 17 l3. */
-#define S2_TABLE_PAGES 24u
+/*
+ * Stage-2 table pages per guest: l1, two l2 (GiB 0 for the UART, GiB 1), 17
+ * l3 for a slot; the Linux guest: 128 l3 for 256 MiB, 2 for the GIC and UART.
+ */
+#define S2_TABLE_PAGES 140u
+
+/*
+ * HCR_EL2 for guests: RW (EL1 is AArch64), TSC (trap SMC: every secure
+ * call of a guest reaches us), VM (stage 2 on), SWIO (set/way invalidate
+ * made clean+invalidate, as a guest cannot own caches), and AMO/IMO/FMO:
+ * physical interrupts (our kicks) are taken to EL2 while a guest runs,
+ * whatever its PSTATE, and its GIC system-register accesses go to the
+ * (unused) virtual interface instead of the physical one. The Linux guest
+ * runs without AMO/IMO/FMO: the GIC CPU interface and its timer interrupts
+ * are its own (pass-through on its physical CPU, docs/aarch64.md).
+ */
+#define HCR_AMO_IMO_FMO ((1ull << 5) | (1ull << 4) | (1ull << 3))
+#define HCR_GUEST_BASE	((1ull << 31) | (1ull << 19) | (1ull << 1) | (1ull << 0))
+#define HCR_GUEST	(HCR_GUEST_BASE | HCR_AMO_IMO_FMO)
 
 /* --- configuration (scenarios.c) --- */
 struct guest_cfg {
@@ -44,10 +61,11 @@ struct guest_cfg {
 	unsigned flags; /* GUEST_F_* */
 	unsigned nvcpus;
 	unsigned pcpu[HYP_MAX_VCPUS]; /* physical CPU of each vCPU */
-	uint64_t ram_size;	      /* <= PLAT_GUEST_RAM_MAX */
+	uint64_t ram_size;	      /* <= PLAT_GUEST_RAM_MAX (Linux: PLAT_LINUX_RAM_SIZE) */
 	bool identity;		      /* IPA == PA (bench: bare forward needs it) */
 	bool uart;		      /* map the PL011 page (hostile: MMIO target) */
 	bool expect_fault;	      /* the guest must be stopped by a stage-2 fault */
+	bool deferred;		      /* powered on at the Linux guest's first OP-TEE call */
 	uint32_t iterations;
 };
 
@@ -102,7 +120,7 @@ struct guest {
 	/* stage 2 and frames, under s2_lock */
 	spinlock_t s2_lock;
 	struct s2 s2;
-	struct frame_pins frames[GUEST_PAGES];
+	struct frame_pins *frames; /* one per page of RAM (guest.c) */
 	uint64_t pins_live;
 	/* mediator page pool */
 	uint64_t pool_map[POOL_PAGES / 64];
@@ -168,6 +186,7 @@ int guest_build(struct guest *g, unsigned id, const struct guest_cfg *cfg);
 void guest_enter(struct vcpu *v) __attribute__((noreturn));
 void guest_stop(struct vcpu *v, bool fault) __attribute__((noreturn));
 bool guest_call_enter(struct guest *g);
+void guest_start_deferred(void);
 void guest_call_exit(struct guest *g);
 
 #endif /* TEEMED_AARCH64_HYP_H */

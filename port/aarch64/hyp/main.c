@@ -18,19 +18,6 @@
 #include "../common/mmu.h"
 #include "smccc.h"
 
-/*
- * HCR_EL2 for guests: RW (EL1 is AArch64), TSC (trap SMC: every secure
- * call of a guest reaches us), VM (stage 2 on), SWIO (set/way invalidate
- * made clean+invalidate, as a guest cannot own caches). No interrupt
- * routing to guests: they run without interrupts (docs/aarch64.md, limits).
- */
-#define HCR_GUEST ((1ull << 31) | (1ull << 19) | HCR_AMO_IMO_FMO | (1ull << 1) | (1ull << 0))
-/*
- * AMO, IMO, FMO: physical interrupts (our kicks) are taken to EL2 while a
- * guest runs, whatever its PSTATE, and its GIC system-register accesses go
- * to the (unused) virtual interface instead of the physical one.
- */
-#define HCR_AMO_IMO_FMO ((1ull << 5) | (1ull << 4) | (1ull << 3))
 /* CNTHCTL_EL2: EL1 may use the physical counter and timer. */
 #define CNTHCTL_EL1_ACCESS 3ull
 /* CPTR_EL2: RES1 bits, no FP/SIMD trap (guests decide with CPACR_EL1). */

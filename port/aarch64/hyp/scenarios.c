@@ -154,6 +154,47 @@ const struct scenario hyp_scenario = {
 	     .ram_size = MiB(16)},
 	},
 };
+#elif defined(SCN_LINUX)
+/*
+ * The stock Debian kernel with its own optee.ko as a guest (mk/linux.mk,
+ * tools/linux/): its RAM is PLAT_LINUX_RAM_BASE, loaded by QEMU; the GIC
+ * and the timer of pCPU 0 are its own. Beside it, on their own CPUs, a
+ * well-behaved bare-metal guest (2 vCPUs) and the hostile guest call OP-TEE
+ * at the same time: they are powered on at the kernel's first OP-TEE call
+ * (its driver's probe), so that they run while its tests do.
+ */
+const struct scenario hyp_scenario = {
+    .name = "linux",
+    .what = "a stock Linux kernel (optee.ko, /dev/tee0 tests) beside a well-behaved and a "
+	    "hostile guest",
+    .nguests = 3,
+    .guests =
+	{
+	    {.name = "linux",
+	     .slot = PLAT_LINUX_SLOT,
+	     .role = ROLE_LINUX,
+	     .nvcpus = 1,
+	     .pcpu = {0},
+	     .ram_size = PLAT_LINUX_RAM_SIZE},
+	    {.name = "wellA",
+	     .slot = 1,
+	     .role = ROLE_WELL,
+	     .nvcpus = 2,
+	     .pcpu = {1, 2},
+	     .ram_size = MiB(32),
+	     .deferred = true,
+	     .iterations = 8},
+	    {.name = "hostile",
+	     .slot = 2,
+	     .role = ROLE_HOSTILE,
+	     .nvcpus = 1,
+	     .pcpu = {3},
+	     .ram_size = MiB(16),
+	     .uart = true,
+	     .deferred = true,
+	     .iterations = 24},
+	},
+};
 #else
 #error "no scenario selected (SCN_THIN, SCN_FULL, SCN_BENCH, SCN_FAULT, SCN_ORACLE, SCN_TFA)"
 #endif

@@ -104,6 +104,8 @@ static void optee_call(struct vcpu *v, struct frame *f)
 
 	if (!guest_call_enter(v->g))
 		pcpu_park(); /* the guest is being shut down */
+	if (v->g->cfg->role == ROLE_LINUX)
+		guest_start_deferred();
 	for (i = 0; i < 8; i++)
 		regs.a[i] = f->x[i];
 	teemed_handle_smc(hyp_tm, v->g->tdom, v->index, &regs);

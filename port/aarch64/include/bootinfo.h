@@ -19,6 +19,7 @@ enum guest_role {
 	ROLE_BENCH = 4,	  /* round trips through the mediator and bare-forwarded */
 	ROLE_FAULT = 5,	  /* touches another guest's memory: must be stopped */
 	ROLE_REAL = 6,	  /* against real OP-TEE (TF-A): PTA invokes, TA loading RPCs */
+	ROLE_LINUX = 7,	  /* a Linux kernel (no bootinfo: x0 = its device tree) */
 };
 
 /* Flags. */

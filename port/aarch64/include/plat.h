@@ -18,6 +18,8 @@
  *   0x44000000  guest RAM slots: 4 x 32 MiB
  *   0x4c000000  mediator page pools: 4 x 4 MiB, one per guest slot
  *   0x60000000  the non-secure image (hypervisor): TF-A's BL33 address
+ *   0x64000000  the Linux guest's RAM (256 MiB), `linux` scenario only: it
+ *               replaces slot 0's RAM range (PLAT_LINUX_SLOT)
  */
 #ifndef TEEMED_AARCH64_PLAT_H
 #define TEEMED_AARCH64_PLAT_H
@@ -52,6 +54,27 @@
 #define PLAT_MED_POOL_BASE0   0x4c000000ul
 #define PLAT_MED_POOL_SIZE    0x00400000ul
 #define PLAT_MED_POOL_BASE(g) (PLAT_MED_POOL_BASE0 + (unsigned long)(g)*PLAT_MED_POOL_SIZE)
+
+/*
+ * The Linux guest (scenario `linux`, docs/aarch64.md): a stock kernel needs
+ * far more than a slot, so it takes slot PLAT_LINUX_SLOT's client ID and
+ * mediator pool but this RAM range instead of the slot's. QEMU's loader puts
+ * the kernel, its device tree and initramfs there (tools/linux/run.sh).
+ * The EL3 oracle uses this range for that client only in images built with
+ * TOS_LINUX_SLOT (mk/linux.mk).
+ */
+#define PLAT_LINUX_SLOT	    0u
+#define PLAT_LINUX_RAM_BASE 0x64000000ul
+#define PLAT_LINUX_RAM_SIZE 0x10000000ul
+/* Inside it (offsets): the Image (2 MiB aligned), the DTB, the initramfs. */
+#define PLAT_LINUX_KERNEL_OFF 0x00200000ul
+#define PLAT_LINUX_DTB_OFF    0x08000000ul
+#define PLAT_LINUX_INITRD_OFF 0x08200000ul
+/* GICv3 frames the Linux guest is given (pass-through, docs/aarch64.md). */
+#define PLAT_GICD_BASE	    0x08000000ul
+#define PLAT_GICD_SIZE	    0x00010000ul
+#define PLAT_GICR_BASE	    0x080A0000ul
+#define PLAT_GICR_SIZE	    (PLAT_MAX_CPUS * 0x20000ul)
 
 /* Guests see their RAM at this IPA unless identity-mapped (bench bypass). */
 #define PLAT_GUEST_IPA_BASE 0x40000000ul
