@@ -129,14 +129,15 @@ int gcall_private(struct gdrv *drv, uint32_t cmd,
 		goto out;
 	}
 	arg->cmd = cmd;
-	arg->num_params = 1;
-	arg->params[0] = *p0;
+	arg->num_params = p0 ? 1 : 0;
+	if (p0)
+		arg->params[0] = *p0;
 
 	gmemset(&call, 0, sizeof(call));
 	call.arg_ipa = page;
 	if (drv->info.rpc_param_count) {
 		call.regs[0] = OPTEE_SMC_CALL_WITH_RPC_ARG;
-		call.rpc_arg_ipa = page + OPTEE_MSG_GET_ARG_SIZE(1);
+		call.rpc_arg_ipa = page + OPTEE_MSG_GET_ARG_SIZE(arg->num_params);
 	} else {
 		call.regs[0] = OPTEE_SMC_CALL_WITH_ARG;
 	}

@@ -15,10 +15,20 @@
  *   - memrefs (8.5): registered SHM as RMEM, temporary buffers as
  *     TMEM|NONCONTIG with a page list built per call, null memrefs.
  *
+ *   - asynchronous notifications (8.1 step 7, as Linux): when the secure
+ *     world offers SEC_CAP_ASYNC_NOTIF and the env has an interrupt path
+ *     (guest_env irq_register), probe registers the interrupt handler and
+ *     issues ENABLE_ASYNC_NOTIF. The handler loops GET_ASYNC_NOTIF_VALUE
+ *     while a value is VALID (and PENDING says more follow); value 0
+ *     (DO_BOTTOM_HALF) makes it issue a DO_BOTTOM_HALF yielding call once
+ *     the loop ends, other values wake the waiter of that value
+ *     (gdrv_async_wait) or stay pending for it, sharing the key space of
+ *     NOTIFICATION RPCs as in Linux. Removal sends STOP_ASYNC_NOTIF and
+ *     removes the handler.
+ *
  * Only dynamic shared memory is supported: a guest has no static carve-out
  * shared with the secure world, so probe fails without SEC_CAP_DYNAMIC_SHM.
- * Asynchronous notifications are not enabled because guest_env has no
- * interrupt path; NOTIFICATION RPCs (synchronous waits) are served.
+ * NOTIFICATION RPCs (synchronous waits) are served.
  */
 #ifndef TEEMED_SIM_GUEST_DRIVER_H
 #define TEEMED_SIM_GUEST_DRIVER_H
@@ -40,6 +50,7 @@ struct gdrv_shm;
 #define GDRV_EFAULT  (-4) /* a guest page the driver needs is not mapped */
 #define GDRV_ENODEV  (-5) /* probe: not OP-TEE, or an incompatible one */
 #define GDRV_ENOTSUP (-6) /* needs a capability the secure world lacks */
+#define GDRV_ETIMEDOUT (-7) /* a wait ran out of time */
 
 /* Which Linux generation to imitate (ABI 8.2). */
 enum gdrv_mode {
@@ -78,11 +89,18 @@ struct gdrv_config {
 	unsigned int page_policy;
 	/* Run the device-enumeration PTA sequence in probe (Linux does). */
 	bool enumerate_devices;
+	/*
+	 * Enable asynchronous notifications when offered and the env has an
+	 * interrupt path (Linux does when its device tree names the
+	 * interrupt). Off: the driver never issues the async-notif calls.
+	 */
+	bool async_notif;
 };
 
 /*
  * Fill `cfg` with defaults: modern mode, 1 vCPU, 100 ms queue guard,
- * cookies from 0x1000, GDRV_PAGES_ANY, device enumeration on.
+ * cookies from 0x1000, GDRV_PAGES_ANY, device enumeration on,
+ * asynchronous notifications on.
  */
 void gdrv_config_default(struct gdrv_config *cfg);
 
@@ -107,6 +125,7 @@ struct gdrv_info {
 #define GDRV_STAT_RPC_CMDS  26 /* OPTEE_RPC_CMD_* 0..24, slot 25 = other */
 #define GDRV_STAT_SMC_ERRS  9  /* a0 1..7 by value, 8 = other; slot 0 unused */
 #define GDRV_STAT_RET_CODES 16 /* distinct non-success TEE results kept */
+#define GDRV_ASYNC_VALUES   64 /* OP-TEE's asynchronous values 0..63 (ABI 3.2) */
 
 struct gdrv_stats {
 	uint64_t smcs;          /* every SMC issued, fast and yielding */
@@ -121,6 +140,14 @@ struct gdrv_stats {
 	uint64_t shm_registered, shm_unregistered, shm_register_failed;
 	uint64_t rpc_shm_allocs, rpc_shm_frees;
 	uint64_t notif_waits, notif_timeouts, notif_sends;
+	/*
+	 * Asynchronous notifications: interrupts handled, values fetched
+	 * (VALID answers of GET_ASYNC_NOTIF_VALUE) in all and per value (0..63;
+	 * larger values count in async_values only), DO_BOTTOM_HALF calls made,
+	 * GET_ASYNC_NOTIF_VALUE answers other than OK.
+	 */
+	uint64_t async_irqs, async_values, async_bottom_halves, async_errors;
+	uint64_t async_by_value[GDRV_ASYNC_VALUES];
 	/* Non-success `ret` of completed messages, by code. */
 	struct {
 		uint32_t code;
@@ -282,6 +309,19 @@ int gdrv_close_session(struct gdrv *drv, uint32_t session,
 		       struct gdrv_result *res);
 int gdrv_cancel(struct gdrv *drv, uint32_t session, uint32_t cancel_id,
 		struct gdrv_result *res);
+
+/* --- Asynchronous notifications --------------------------------------- */
+
+/* True once probe enabled asynchronous notifications (ENABLE answered OK). */
+bool gdrv_async_enabled(const struct gdrv *drv);
+/*
+ * Wait until asynchronous value `value` (1..max_notif_value) arrives, or
+ * return at once if it arrived since the last wait for it (each arrival is
+ * consumed by one wait; arrivals before a wait coalesce). `timeout_ms` 0
+ * waits forever. GDRV_OK, GDRV_ETIMEDOUT, GDRV_ENOTSUP (not enabled) or
+ * GDRV_EINVAL (value 0, too large, or another thread waits for it).
+ */
+int gdrv_async_wait(struct gdrv *drv, uint32_t value, uint64_t timeout_ms);
 
 /* The supplicant serving this driver's FS RPCs (see supp.h). */
 struct gsupp *gdrv_supplicant(const struct gdrv *drv);

@@ -129,7 +129,10 @@ void gdrv_smc(struct gdrv *drv, uint64_t regs[8]);
 /* One fast call with a1 as given: fills regs; counts it. */
 void gdrv_fast_call(struct gdrv *drv, uint32_t fid, uint64_t a1,
 		    uint64_t regs[8]);
-/* Private-page call used for REGISTER/UNREGISTER_SHM (ABI 8.2). */
+/*
+ * Private-page call used for REGISTER/UNREGISTER_SHM (ABI 8.2), and with
+ * p0 NULL (no parameter) for DO_BOTTOM_HALF and STOP_ASYNC_NOTIF.
+ */
 int gcall_private(struct gdrv *drv, uint32_t cmd,
 		  const struct optee_msg_param *p0, uint32_t *ret);
 
@@ -144,6 +147,16 @@ void grpc_handle(struct gdrv *drv, struct gcall *call, uint64_t regs[8]);
 void grpc_finalize(struct gdrv *drv, struct gcall *call);
 int gnotif_init(struct gdrv *drv, uint32_t max_value);
 void gnotif_fini(struct gdrv *drv);
+/* Linux optee_notif_wait/send: TEEC_SUCCESS, TEE_ERROR_TIMEOUT or BAD_PARAMETERS. */
+uint32_t gnotif_wait(struct gdrv *drv, uint64_t key, uint64_t timeout_ms);
+uint32_t gnotif_send(struct gdrv *drv, uint64_t key);
+
+/* --- asynchronous notifications (async.c) --------------------------- */
+
+/* Probe step 7 (ABI 8.1): interrupt handler, then ENABLE_ASYNC_NOTIF. */
+void gasync_start(struct gdrv *drv);
+/* Removal: STOP_ASYNC_NOTIF (if probed), then the handler is removed. */
+void gasync_stop(struct gdrv *drv);
 
 /* A notification waiter (rpc.c). */
 struct gnotif_waiter {
@@ -214,6 +227,10 @@ struct gdrv {
 	struct gnotif_waiter *notif_head;
 	uint64_t *notif_pending; /* bit per key sent before its wait */
 	uint32_t notif_max;
+
+	/* Asynchronous notifications (async.c). */
+	bool async_irq;      /* handler registered with env->irq_register */
+	bool async_enabled;  /* ENABLE_ASYNC_NOTIF answered OK */
 
 	struct gsupp *supp;
 	struct gdrv_stats stats;

@@ -51,6 +51,28 @@ struct guest_env {
 	void (*sleep_ms)(void *ctx, uint64_t ms);
 	/* Optional: debug text. */
 	void (*log)(void *ctx, const char *msg);
+
+	/*
+	 * Optional interrupt path for OP-TEE's asynchronous-notification
+	 * interrupt (irq_register NULL: the machine routes no interrupt to this
+	 * guest, and the driver does not enable asynchronous notifications).
+	 *
+	 * irq_register(irq_ctx, handler, arg) installs `handler`: each time the
+	 * interrupt is raised, handler(arg) runs on a context of the guest
+	 * that may sleep and issue SMCs (on the simulator a vCPU thread that
+	 * takes the interrupt; never the raising thread). Raises that come
+	 * while the handler runs are coalesced into one more call, as a level
+	 * interrupt would be. irq_register(irq_ctx, NULL, NULL) removes it: on
+	 * return the handler is not running and will not be called again. It
+	 * must not be called from the handler itself. Returns 0, or non-zero
+	 * if the interrupt cannot be had (the driver then goes without).
+	 *
+	 * It takes irq_ctx, not ctx, so that an env wrapping another one by
+	 * copying it and replacing ctx and some functions keeps a working
+	 * interrupt path (the interrupt is the machine's, not the wrapper's).
+	 */
+	void *irq_ctx;
+	int (*irq_register)(void *irq_ctx, void (*handler)(void *arg), void *arg);
 };
 
 #endif /* TEEMED_SIM_GUEST_ENV_H */

@@ -38,6 +38,7 @@ void gdrv_config_default(struct gdrv_config *cfg)
 	cfg->cookie_base = 0x1000;
 	cfg->page_policy = GDRV_PAGES_ANY;
 	cfg->enumerate_devices = true;
+	cfg->async_notif = true;
 }
 
 static bool env_complete(const struct guest_env *e)
@@ -307,6 +308,9 @@ int gdrv_probe(struct gdrv *drv, struct gdrv_info *out)
 		return rc;
 	drv->probed = true;
 
+	/* Step 7: the interrupt first, then ENABLE_ASYNC_NOTIF. */
+	gasync_start(drv);
+
 	/* Forget what an earlier boot may have left cached (8.1 step 8). */
 	disable_shm_cache(drv);
 	/* Without in-band RPC args OP-TEE may cache its ALLOC buffers (step 9). */
@@ -318,6 +322,7 @@ int gdrv_probe(struct gdrv *drv, struct gdrv_info *out)
 		if (rc) {
 			if (!info->rpc_param_count)
 				disable_shm_cache(drv);
+			gasync_stop(drv);
 			garg_fini(drv);
 			drv->probed = false;
 			return rc;
@@ -336,6 +341,8 @@ void gdrv_destroy(struct gdrv *drv)
 		return;
 	if (drv->probed && !drv->info.rpc_param_count)
 		disable_shm_cache(drv);
+	/* Linux optee_smc_notif_uninit_irq(): STOP_ASYNC_NOTIF, then free_irq. */
+	gasync_stop(drv);
 	garg_fini(drv);
 	/* Whatever clients and the secure world left behind. */
 	for (;;) {

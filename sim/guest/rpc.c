@@ -219,6 +219,16 @@ static void cmd_notification(struct gdrv *drv, union grpc_arg *a)
 		a->hdr.ret = TEEC_ERROR_BAD_PARAMETERS;
 }
 
+uint32_t gnotif_wait(struct gdrv *drv, uint64_t key, uint64_t timeout_ms)
+{
+	return notif_wait(drv, key, timeout_ms);
+}
+
+uint32_t gnotif_send(struct gdrv *drv, uint64_t key)
+{
+	return notif_send(drv, key);
+}
+
 int gnotif_init(struct gdrv *drv, uint32_t max_value)
 {
 	if (max_value >= GNOTIF_MAX_KEYS)

@@ -3,7 +3,9 @@
  * The simulated machine (see machine.h).
  *
  * Lock order: the model's lock (held while it raises the notification
- * interrupt), then m->lock (the guest table).
+ * interrupt), then m->lock (the guest table) or m->irq_lock (the mediated
+ * interrupt line), then a guest's irq_lock (vcpu.c). The machine's
+ * interrupt thread holds none of them while it calls the mediator.
  */
 #include "sim/machine/machine.h"
 
@@ -37,6 +39,17 @@ struct machine {
 	struct teemed *tm;
 	pthread_mutex_t lock; /* guests[] against the notification interrupt */
 	struct machine_guest *guests[MACHINE_MAX_GUESTS];
+	/*
+	 * Mediated mode: OP-TEE's notification interrupt line, latched by
+	 * notif_irq() and taken by irq_thread(), which calls the mediator.
+	 */
+	pthread_mutex_t irq_lock;
+	pthread_cond_t irq_cond;
+	int irq_line;        /* raised, not yet taken */
+	int irq_stop;
+	int irq_thread_live;
+	pthread_t irq_thread;
+	_Atomic uint64_t irqs_raised, irqs_taken;
 	uint64_t teardown_errors;
 	/* Left behind by destroyed guests (informational). */
 	uint64_t guest_allocs;
@@ -52,6 +65,13 @@ void machine_config_default(struct machine_config *cfg, enum machine_mode mode)
 	optee_model_config_default(&cfg->model);
 	cfg->model.virtualization = mode == MACHINE_MEDIATED;
 	teemed_config_default(&cfg->mediator);
+	/*
+	 * The machine routes OP-TEE's notification interrupt to the mediator
+	 * (teemed_notif_irq) and the mediator's notify to the guest's
+	 * interrupt path, so it may offer asynchronous notifications.
+	 */
+	if (mode == MACHINE_MEDIATED)
+		cfg->mediator.features |= TEEMED_FEATURE_ASYNC_NOTIF;
 	port_sim_config_default(&cfg->port);
 }
 
@@ -76,21 +96,77 @@ static void secure_smc(void *arg, uint64_t regs[8])
 }
 
 /*
- * OP-TEE has one notification interrupt for all guests (ABI 7), and the
- * mediator API has no entry for it: tell every guest; each fetches its own
- * pending values with GET_ASYNC_NOTIF_VALUE under its own client ID, so a
- * spurious interrupt costs one fast call.
+ * OP-TEE has one notification interrupt for all guests (ABI 7). The model
+ * raises it with its own lock held, so nothing here may issue an SMC.
+ *
+ * Mediated mode: the interrupt belongs to the hypervisor. It is latched
+ * here and taken by the machine's interrupt thread, which calls
+ * teemed_notif_irq(); the mediator fetches each enabled domain's values
+ * under that domain's client ID and notifies (port notify -> sim_dom ->
+ * the guest's interrupt path) only the guests that got some.
+ *
+ * A thread rather than the next vCPU trap exit: the interrupt must be
+ * delivered when every vCPU is idle (a guest waiting for its value issues
+ * no SMC), and teemed_notif_irq polls every domain, work that must not be
+ * billed to whichever guest's vCPU happens to trap next.
+ *
+ * Direct mode (one guest, no mediator): the line goes to the guest, which
+ * fetches its values from OP-TEE itself.
  */
 static void notif_irq(void *arg)
 {
 	struct machine *m = arg;
 	int i;
 
+	if (m->cfg.mode == MACHINE_MEDIATED) {
+		atomic_fetch_add(&m->irqs_raised, 1);
+		pthread_mutex_lock(&m->irq_lock);
+		m->irq_line = 1;
+		pthread_cond_signal(&m->irq_cond);
+		pthread_mutex_unlock(&m->irq_lock);
+		return;
+	}
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < MACHINE_MAX_GUESTS; i++)
 		if (m->guests[i])
 			sim_dom_raise_irq(&m->guests[i]->dom);
 	pthread_mutex_unlock(&m->lock);
+}
+
+/* The host's handler of OP-TEE's notification interrupt (mediated mode). */
+static void *irq_thread(void *arg)
+{
+	struct machine *m = arg;
+
+	pthread_mutex_lock(&m->irq_lock);
+	for (;;) {
+		while (!m->irq_line && !m->irq_stop)
+			pthread_cond_wait(&m->irq_cond, &m->irq_lock);
+		if (m->irq_stop)
+			break;
+		m->irq_line = 0;
+		pthread_mutex_unlock(&m->irq_lock);
+		/* No lock of ours held: the mediator issues SMCs from here. */
+		teemed_notif_irq(m->tm);
+		atomic_fetch_add(&m->irqs_taken, 1);
+		pthread_mutex_lock(&m->irq_lock);
+	}
+	pthread_mutex_unlock(&m->irq_lock);
+	return NULL;
+}
+
+static void irq_thread_stop(struct machine *m)
+{
+	int live;
+
+	pthread_mutex_lock(&m->irq_lock);
+	m->irq_stop = 1;
+	live = m->irq_thread_live;
+	m->irq_thread_live = 0;
+	pthread_cond_signal(&m->irq_cond);
+	pthread_mutex_unlock(&m->irq_lock);
+	if (live)
+		pthread_join(m->irq_thread, NULL);
 }
 
 int machine_create(const struct machine_config *cfg, struct machine **out)
@@ -108,6 +184,10 @@ int machine_create(const struct machine_config *cfg, struct machine **out)
 		return -ENOMEM;
 	m->cfg = *cfg;
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->irq_lock, NULL);
+	pthread_cond_init(&m->irq_cond, NULL);
+	atomic_init(&m->irqs_raised, 0);
+	atomic_init(&m->irqs_taken, 0);
 	ret = phys_create(&cfg->phys, &m->phys);
 	if (ret)
 		goto fail;
@@ -148,6 +228,12 @@ int machine_create(const struct machine_config *cfg, struct machine **out)
 			ret = -ENODEV;
 			goto fail;
 		}
+		ret = pthread_create(&m->irq_thread, NULL, irq_thread, m);
+		if (ret) {
+			ret = -ret;
+			goto fail;
+		}
+		m->irq_thread_live = 1;
 	}
 	*out = m;
 	return 0;
@@ -236,6 +322,8 @@ int machine_destroy(struct machine *m, struct machine_report *rep)
 	for (i = 0; i < MACHINE_MAX_GUESTS; i++)
 		if (m->guests[i])
 			machine_guest_destroy(m, m->guests[i]);
+	/* After the guests (one may wait for a notification), before the mediator. */
+	irq_thread_stop(m);
 	if (m->tm && teemed_fini(m->tm) != TEEMED_OK) {
 		fprintf(stderr, "machine: teemed_fini failed\n");
 		m->teardown_errors++;
@@ -260,6 +348,8 @@ int machine_destroy(struct machine *m, struct machine_report *rep)
 	port_sim_destroy(m->port);
 	oracle_destroy(m->oracle);
 	phys_destroy(m->phys);
+	pthread_cond_destroy(&m->irq_cond);
+	pthread_mutex_destroy(&m->irq_lock);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 	return ret;
@@ -302,6 +392,8 @@ static void guest_irq(void *arg, struct sim_dom *dom)
 	(void)dom;
 	if (g->irq)
 		g->irq(g->irq_arg, g);
+	/* The guest takes it on its interrupt thread (its env's irq_register). */
+	vcpu_guest_raise_irq(&g->vg);
 }
 
 /* The guest's vCPUs are stopped: free everything it had. */
@@ -493,6 +585,14 @@ int machine_guest_join(struct machine_guest *g)
 		if (vcpu_join(&g->vcpus[i], &result) == 0 && result && !ret)
 			ret = result;
 	return ret;
+}
+
+void machine_irq_stats(struct machine *m, uint64_t *raised, uint64_t *taken)
+{
+	if (raised)
+		*raised = atomic_load(&m->irqs_raised);
+	if (taken)
+		*taken = atomic_load(&m->irqs_taken);
 }
 
 uint32_t machine_env_vcpu(const struct guest_env *env)

@@ -25,6 +25,16 @@
  * seen (isolation violations, bad frees, bad unpins, frames freed while
  * pinned). The run is clean when both are zero.
  *
+ * OP-TEE's notification interrupt (one for all guests, raised by the model
+ * with its lock held): in mediated mode the machine latches it and its
+ * interrupt thread calls teemed_notif_irq(); the mediator's port notify
+ * then raises the guest's interrupt (sim_dom), which the guest takes on its
+ * interrupt thread (guest_env irq_register, vcpu.h). The default mediator
+ * config therefore has TEEMED_FEATURE_ASYNC_NOTIF. In direct mode the line
+ * is raised in the one guest, which polls OP-TEE itself. The interrupt
+ * thread is stopped by machine_destroy after the guests, before the
+ * mediator.
+ *
  * Thread safety: guests are created, started, joined and destroyed from one
  * controlling thread; vCPU threads only use their guest_env. m->lock guards
  * the guest table against the notification interrupt (raised by the model,
@@ -168,7 +178,8 @@ const struct guest_env *machine_guest_env(struct machine_guest *g, uint32_t vcpu
 const struct vcpu_guest *machine_guest_vcpu_state(const struct machine_guest *g);
 /*
  * Called when the guest's OP-TEE notification interrupt is raised (it is
- * also counted as pending in the sim_dom). Runs on the raising thread, maybe
+ * also counted as pending in the sim_dom, and delivered to the handler the
+ * guest registered through its env). Runs on the raising thread, maybe
  * with the model's lock held: record and wake a vCPU, never issue an SMC.
  */
 void machine_guest_set_irq_handler(struct machine_guest *g,
@@ -179,6 +190,14 @@ int machine_guest_start(struct machine_guest *g, uint32_t vcpu, vcpu_fn fn, void
 int machine_guest_start_all(struct machine_guest *g, vcpu_fn fn, void *arg);
 /* Join every started vCPU; 0 if all returned 0, else the first non-zero result. */
 int machine_guest_join(struct machine_guest *g);
+/*
+ * Mediated mode: OP-TEE notification interrupts raised by the secure world,
+ * and taken by the machine's interrupt thread (each take is one
+ * teemed_notif_irq call; raises that come before a take are coalesced).
+ * Either pointer may be NULL. Both 0 in direct mode.
+ */
+void machine_irq_stats(struct machine *m, uint64_t *raised, uint64_t *taken);
+
 /* The vCPU index of a guest_env given to a vCPU function. */
 uint32_t machine_env_vcpu(const struct guest_env *env);
 

@@ -2,9 +2,10 @@
 /*
  * Simulated vCPUs and their guest_env (see vcpu.h).
  *
- * Locks: the guest's own mutexes, taken by the guest, and g->alloc_lock, a
- * leaf taken by alloc/free only. The SMC path takes none of its own (the
- * mediator and the model lock for themselves).
+ * Locks: the guest's own mutexes, taken by the guest, g->alloc_lock, a
+ * leaf taken by alloc/free only, and g->irq_lock, a leaf for the interrupt
+ * state (never held while the handler runs). The SMC path takes none of its
+ * own (the mediator and the model lock for themselves).
  */
 #include "sim/machine/vcpu.h"
 
@@ -35,12 +36,71 @@ void vcpu_guest_init(struct vcpu_guest *g)
 	atomic_init(&g->errors, 0);
 	pthread_mutex_init(&g->alloc_lock, NULL);
 	g->allocs = NULL;
+	pthread_mutex_init(&g->irq_lock, NULL);
+	pthread_cond_init(&g->irq_cond, NULL);
+	g->irq_handler = NULL;
+	g->irq_arg = NULL;
+	g->irq_pending = 0;
+	g->irq_running = 0;
+	g->irq_stop = 0;
+	g->irq_thread_live = 0;
+	atomic_init(&g->irqs_raised, 0);
+	atomic_init(&g->irqs_handled, 0);
+}
+
+/* The guest's interrupt thread: one handler call per batch of raises. */
+static void *irq_thread(void *arg)
+{
+	struct vcpu_guest *g = arg;
+	void (*fn)(void *arg);
+	void *fn_arg;
+
+	pthread_mutex_lock(&g->irq_lock);
+	for (;;) {
+		while (!g->irq_stop && !(g->irq_pending && g->irq_handler))
+			pthread_cond_wait(&g->irq_cond, &g->irq_lock);
+		if (g->irq_stop)
+			break;
+		g->irq_pending = 0;
+		fn = g->irq_handler;
+		fn_arg = g->irq_arg;
+		g->irq_running = 1;
+		pthread_mutex_unlock(&g->irq_lock);
+		fn(fn_arg);
+		atomic_fetch_add(&g->irqs_handled, 1);
+		pthread_mutex_lock(&g->irq_lock);
+		g->irq_running = 0;
+		/* An unregister may be waiting for the handler to return. */
+		pthread_cond_broadcast(&g->irq_cond);
+	}
+	pthread_mutex_unlock(&g->irq_lock);
+	return NULL;
+}
+
+void vcpu_guest_raise_irq(struct vcpu_guest *g)
+{
+	atomic_fetch_add(&g->irqs_raised, 1);
+	pthread_mutex_lock(&g->irq_lock);
+	g->irq_pending++;
+	pthread_cond_broadcast(&g->irq_cond);
+	pthread_mutex_unlock(&g->irq_lock);
 }
 
 uint64_t vcpu_guest_fini(struct vcpu_guest *g)
 {
 	uint64_t n = 0;
+	int live;
 
+	pthread_mutex_lock(&g->irq_lock);
+	g->irq_stop = 1;
+	live = g->irq_thread_live;
+	g->irq_thread_live = 0;
+	pthread_cond_broadcast(&g->irq_cond);
+	pthread_mutex_unlock(&g->irq_lock);
+	if (live)
+		pthread_join(g->irq_thread, NULL);
+	pthread_cond_destroy(&g->irq_cond);
+	pthread_mutex_destroy(&g->irq_lock);
 	while (g->allocs) {
 		struct vcpu_alloc *h = g->allocs;
 
@@ -254,6 +314,36 @@ static void env_log(void *ctx, const char *msg)
 		fprintf(stderr, "guest%u.%u: %s\n", v->g->guest_id, v->index, msg);
 }
 
+static int env_irq_register(void *irq_ctx, void (*handler)(void *arg), void *arg)
+{
+	struct vcpu_guest *g = ((struct vcpu *)irq_ctx)->g;
+	int ret = 0;
+
+	pthread_mutex_lock(&g->irq_lock);
+	if (handler) {
+		if (g->irq_handler || g->irq_stop) {
+			ret = -EBUSY; /* one handler per guest */
+		} else if (!g->irq_thread_live &&
+			   pthread_create(&g->irq_thread, NULL, irq_thread, g)) {
+			ret = -EAGAIN;
+		} else {
+			g->irq_thread_live = 1;
+			g->irq_handler = handler;
+			g->irq_arg = arg;
+			pthread_cond_broadcast(&g->irq_cond);
+		}
+	} else {
+		g->irq_handler = NULL;
+		g->irq_arg = NULL;
+		/* Not from the handler itself (guest_env.h): it would wait for itself. */
+		while (g->irq_running && !(g->irq_thread_live &&
+					    pthread_equal(g->irq_thread, pthread_self())))
+			pthread_cond_wait(&g->irq_cond, &g->irq_lock);
+	}
+	pthread_mutex_unlock(&g->irq_lock);
+	return ret;
+}
+
 void vcpu_init(struct vcpu *v, struct vcpu_guest *g, uint32_t index)
 {
 	memset(v, 0, sizeof(*v));
@@ -279,6 +369,8 @@ void vcpu_init(struct vcpu *v, struct vcpu_guest *g, uint32_t index)
 		.time_ns = env_time_ns,
 		.sleep_ms = env_sleep_ms,
 		.log = env_log,
+		.irq_ctx = v,
+		.irq_register = env_irq_register,
 	};
 }
 

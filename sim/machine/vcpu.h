@@ -12,10 +12,20 @@
  * pthread ones, counted per guest; allocations the guest leaves are freed
  * with the guest (as its RAM would be). Time is CLOCK_MONOTONIC.
  *
+ * The env's irq_register() is the guest's interrupt path: one handler per
+ * guest (a second registration while one is installed is refused), run on
+ * the guest's interrupt thread, created at the first registration and
+ * joined by vcpu_guest_fini. vcpu_guest_raise_irq() (called by the machine
+ * when the guest's OP-TEE notification interrupt is raised) only records
+ * the raise and wakes that thread, so it may be called with any lock held;
+ * raises made while the handler runs are coalesced into one more call.
+ *
  * Thread safety: the vcpu_guest is shared by a guest's vCPUs and only read
- * once they run, except its atomic counters and its allocation list (under
- * alloc_lock, a leaf lock). A vCPU's env may be used by its
- * own thread, or by the caller's thread when the vCPU is not started.
+ * once they run, except its atomic counters, its allocation list (under
+ * alloc_lock, a leaf lock) and its interrupt state (under irq_lock, a leaf
+ * lock). A vCPU's env may be used by its own thread, or by the caller's
+ * thread when the vCPU is not started; the interrupt handler runs with the
+ * env the driver registered from (the interrupt is taken on that vCPU).
  */
 #ifndef TEEMED_SIM_MACHINE_VCPU_H
 #define TEEMED_SIM_MACHINE_VCPU_H
@@ -62,12 +72,29 @@ struct vcpu_guest {
 	/* Live env allocations, freed by vcpu_guest_fini if the guest did not. */
 	pthread_mutex_t alloc_lock;
 	struct vcpu_alloc *allocs;
+	/* Interrupt path (env irq_register), all under irq_lock. */
+	pthread_mutex_t irq_lock;
+	pthread_cond_t irq_cond;        /* the thread waits for work; unregister for idle */
+	void (*irq_handler)(void *arg);
+	void *irq_arg;
+	unsigned irq_pending;           /* raises not yet delivered (coalesced) */
+	int irq_running;                /* the handler is being called */
+	int irq_stop;
+	int irq_thread_live;
+	pthread_t irq_thread;
+	_Atomic uint64_t irqs_raised;   /* vcpu_guest_raise_irq calls */
+	_Atomic uint64_t irqs_handled;  /* handler calls */
 };
 
 /* Set up the shared part's counters and allocation list (fields above it are the caller's). */
 void vcpu_guest_init(struct vcpu_guest *g);
-/* Free what the guest's env allocations left; returns how many there were. */
+/*
+ * Stop the interrupt thread, then free what the guest's env allocations
+ * left; returns how many allocations there were.
+ */
 uint64_t vcpu_guest_fini(struct vcpu_guest *g);
+/* The guest's notification interrupt: record it and wake the interrupt thread. */
+void vcpu_guest_raise_irq(struct vcpu_guest *g);
 
 struct vcpu {
 	struct vcpu_guest *g;

@@ -142,6 +142,7 @@ static const struct named consts[] = {
 	{ "SLEEP_SUSPEND", TA_SLEEP_CMD_SUSPEND, NULL },
 	{ "SLEEP_GET_TIME", TA_SLEEP_CMD_GET_TIME, NULL },
 	{ "SLEEP_RPC_LOOP", TA_SLEEP_CMD_RPC_LOOP, NULL },
+	{ "SLEEP_ASYNC_NOTIF", TA_SLEEP_CMD_ASYNC_NOTIF, NULL },
 	{ "PANIC", TA_PANIC_CMD_PANIC, NULL },
 	/* sizes */
 	{ "PAGE", 4096, NULL },
@@ -252,7 +253,7 @@ static const struct field report_fields[] = {
 #define MF(x, w) { #x, offsetof(struct optee_model_guest_stats, x), w }
 static const struct field model_fields[] = {
 	MF(threads_busy, 1), MF(rpc_arg_buffers, 1), MF(sessions, 1), MF(reg_shm, 1),
-	MF(rpc_shm, 1),
+	MF(rpc_shm, 1), MF(notif_pending, 0), MF(bottom_halves, 0),
 };
 
 static long find(const struct field *t, size_t n, const char *name, int *is32)

@@ -205,6 +205,11 @@ void hx_attack_params(struct hostile *h)
 	hx_try(h, HA_BAD_CMD);
 	memset(p, 0, sizeof(p));
 	for (i = 0; i < ARRAY_LEN(bad_cmds); i++) {
+		/* With async notification offered, these two are real commands. */
+		if ((bad_cmds[i] == OPTEE_MSG_CMD_DO_BOTTOM_HALF ||
+		     bad_cmds[i] == OPTEE_MSG_CMD_STOP_ASYNC_NOTIF) &&
+		    (h->caps & OPTEE_SMC_SEC_CAP_ASYNC_NOTIF))
+			continue;
 		hx_check(h, HA_BAD_CMD, "unknown command",
 			 params_call(h, bad_cmds[i], 0, p, &a), OPTEE_SMC_RETURN_EBADCMD);
 		hx_check(h, HA_BAD_CMD, "ret untouched", a.ret, HX_SENTINEL_RET);

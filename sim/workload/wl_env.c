@@ -131,6 +131,8 @@ int wl_env_init(struct wl_env *we, struct machine *m, struct machine_guest *g)
 		.time_ns = we_time_ns,
 		.sleep_ms = we_sleep_ms,
 		.log = we_log,
+		.irq_ctx = base->irq_ctx,
+		.irq_register = base->irq_register,
 	};
 	if (machine_mode(m) == MACHINE_DIRECT) {
 		struct phys *p = machine_phys(m);

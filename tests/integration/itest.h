@@ -75,5 +75,6 @@ void shm_tests(void);
 void rpc_tests(void);
 void flight_tests(void);
 void diff_tests(void);
+void newcalls_tests(void);
 
 #endif /* TEEMED_TESTS_INTEGRATION_ITEST_H */

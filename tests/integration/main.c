@@ -45,6 +45,7 @@ int main(void)
 	rpc_tests();
 	flight_tests();
 	diff_tests();
+	newcalls_tests();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

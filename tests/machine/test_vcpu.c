@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* vCPUs and their guest_env, on a direct-mode machine with a fake secure world. */
 #include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -205,6 +207,96 @@ static void notif_irq_reaches_the_guest(void)
 	CHECK_EQ(machine_destroy(m, NULL), 0);
 }
 
+struct irq_probe {
+	atomic_uint calls;
+	atomic_int on_raiser; /* the handler ran on the raising thread */
+	pthread_t raiser;
+};
+
+static void irq_handler(void *arg)
+{
+	struct irq_probe *p = arg;
+
+	if (pthread_equal(pthread_self(), p->raiser))
+		atomic_store(&p->on_raiser, 1);
+	atomic_fetch_add(&p->calls, 1);
+}
+
+/* The env's interrupt path: a handler on the guest's own thread, removed cleanly. */
+static void env_irq_register_delivers(void)
+{
+	struct machine *m = direct_machine();
+	struct machine_guest *g = small_guest(m, 2);
+	const struct guest_env *e0 = machine_guest_env(g, 0), *e1 = machine_guest_env(g, 1);
+	struct optee_model_env env;
+	struct irq_probe p;
+	unsigned i, seen;
+
+	atomic_init(&p.calls, 0);
+	atomic_init(&p.on_raiser, 0);
+	p.raiser = pthread_self();
+	CHECK(e0->irq_register != NULL);
+	CHECK_EQ(e0->irq_register(e0->irq_ctx, irq_handler, &p), 0);
+	/* One handler per guest: vCPU 1 cannot add a second. */
+	CHECK(e1->irq_register(e1->irq_ctx, irq_handler, &p) != 0);
+	oracle_env(machine_oracle(m), &env);
+	env.raise_notif_irq(env.ctx); /* direct mode: straight to the guest */
+	for (i = 0; i < 5000 && atomic_load(&p.calls) == 0; i++)
+		usleep(1000);
+	CHECK(atomic_load(&p.calls) >= 1);
+	for (i = 0; i < 50; i++)
+		sim_dom_raise_irq(machine_guest_dom(g));
+	for (i = 0; i < 5000 && atomic_load(&p.calls) < 2; i++)
+		usleep(1000);
+	/* Coalesced: at least one more call, at most one per raise. */
+	CHECK(atomic_load(&p.calls) >= 2 && atomic_load(&p.calls) <= 51);
+	CHECK_EQ(atomic_load(&p.on_raiser), 0);
+	/* Removed: no call after unregister returns. */
+	CHECK_EQ(e0->irq_register(e0->irq_ctx, NULL, NULL), 0);
+	seen = atomic_load(&p.calls);
+	sim_dom_raise_irq(machine_guest_dom(g));
+	usleep(20000);
+	CHECK_EQ(atomic_load(&p.calls), seen);
+	/* Registered again (raises while unregistered stay pending: one call). */
+	CHECK_EQ(e1->irq_register(e1->irq_ctx, irq_handler, &p), 0);
+	for (i = 0; i < 5000 && atomic_load(&p.calls) == seen; i++)
+		usleep(1000);
+	CHECK_EQ(atomic_load(&p.calls), seen + 1);
+	/* Teardown stops the interrupt thread with the handler still installed. */
+	CHECK_EQ(machine_destroy(m, NULL), 0);
+}
+
+/* Mediated mode: the interrupt goes to the mediator's thread, which polls OP-TEE. */
+static void mediated_irq_goes_to_the_mediator(void)
+{
+	struct machine_config cfg;
+	struct machine *m = NULL;
+	struct optee_model_env env;
+	uint64_t raised = 0, taken = 0;
+	unsigned i;
+
+	machine_config_default(&cfg, MACHINE_MEDIATED);
+	CHECK(cfg.mediator.features & TEEMED_FEATURE_ASYNC_NOTIF);
+	machine_config_default(&cfg, MACHINE_DIRECT);
+	CHECK(!(cfg.mediator.features & TEEMED_FEATURE_ASYNC_NOTIF));
+	machine_config_default(&cfg, MACHINE_MEDIATED);
+	cfg.phys.region_bytes[PHYS_REGION_GUEST] = 16ull << 20;
+	CHECK_EQ(machine_create(&cfg, &m), 0);
+	if (!m)
+		return;
+	oracle_env(machine_oracle(m), &env);
+	env.raise_notif_irq(env.ctx);
+	for (i = 0; i < 5000 && taken == 0; i++) {
+		usleep(1000);
+		machine_irq_stats(m, &raised, &taken);
+	}
+	CHECK_EQ(raised, 1);
+	CHECK_EQ(taken, 1);
+	/* Raised again and destroyed at once: the thread is stopped, nothing leaks. */
+	env.raise_notif_irq(env.ctx);
+	CHECK_EQ(machine_destroy(m, NULL), 0);
+}
+
 static uint64_t traced_in1, traced_out0;
 static uint16_t traced_guest;
 
@@ -247,5 +339,7 @@ void vcpu_tests(void)
 	RUN(env_services);
 	RUN(direct_mode_has_one_guest);
 	RUN(notif_irq_reaches_the_guest);
+	RUN(env_irq_register_delivers);
+	RUN(mediated_irq_goes_to_the_mediator);
 	RUN(guest_smcs_are_traced);
 }
