@@ -58,6 +58,14 @@ struct bench_case {
 	void (*fn)(void *arg);
 	void *arg;
 	double ns; /* out */
+	/*
+	 * Optional: called once after the warm-up, before the first timed
+	 * batch, and once after the last (e.g. to take driver statistics over
+	 * exactly the timed repetitions).
+	 */
+	void (*begin)(void *arg);
+	void (*end)(void *arg);
+	uint64_t reps; /* out: operations timed (all batches, no warm-up) */
 };
 
 void bench_time_n(unsigned n, struct bench_case *cases, double batch_ms, unsigned batches,
@@ -80,6 +88,29 @@ struct bench_row {
 
 #define BENCH_MAX_ROWS 32
 
+/*
+ * Guest SMCs per operation (driver statistics over the timed repetitions):
+ * what the newer calls save. Variants: the modern driver, the legacy one
+ * (SHM cache enabled, as Linux does), the legacy one with the SHM cache
+ * disabled (OP-TEE allocates and frees its RPC argument around each call).
+ */
+#define BENCH_SMC_OPS 4
+#define BENCH_SMC_VARIANTS 3
+#define BENCH_V_MODERN 0
+#define BENCH_V_LEGACY 1
+#define BENCH_V_NOCACHE 2
+
+struct bench_smcs {
+	const char *name;        /* operation name, as in the figure lines */
+	const char *label;
+	bool have[BENCH_SMC_VARIANTS];
+	double smcs[BENCH_SMC_VARIANTS];     /* per operation, mediated */
+	double smcs_dir[BENCH_SMC_VARIANTS]; /* per operation, direct */
+	double rpc_alloc[BENCH_SMC_VARIANTS], rpc_free[BENCH_SMC_VARIANTS],
+	       rpc_cmd[BENCH_SMC_VARIANTS], rpc_other[BENCH_SMC_VARIANTS];
+	uint64_t reps[BENCH_SMC_VARIANTS];   /* mediated operations counted */
+};
+
 struct bench_report {
 	struct bench_row rows[BENCH_MAX_ROWS];
 	unsigned nrows;
@@ -93,6 +124,8 @@ struct bench_report {
 	       mem_call_inflight_tmem, mem_page_1g, mem_buf_4k;
 	uint32_t mem_threads;
 	bool have_mem, have_scale;
+	struct bench_smcs smcs[BENCH_SMC_OPS];
+	unsigned nsmcs;
 };
 
 /* bench_sim.c: the operation table (both modes) and the memory figures. */

@@ -109,6 +109,11 @@ void bench_time_n(unsigned n, struct bench_case *cases, double batch_ms, unsigne
 		if (max_reps && reps[k] > max_reps)
 			reps[k] = max_reps;
 	}
+	for (k = 0; k < n; k++) {
+		cases[k].reps = reps[k] * batches;
+		if (cases[k].begin)
+			cases[k].begin(cases[k].arg);
+	}
 	/* Batches of the cases alternate, so that drift hits them alike. */
 	for (b = 0; b < batches; b++) {
 		for (k = 0; k < n; k++) {
@@ -118,6 +123,9 @@ void bench_time_n(unsigned n, struct bench_case *cases, double batch_ms, unsigne
 			per[k][b] = (double)(bench_now_ns() - t0) / (double)reps[k];
 		}
 	}
+	for (k = 0; k < n; k++)
+		if (cases[k].end)
+			cases[k].end(cases[k].arg);
 	for (k = 0; k < n; k++) {
 		/*
 		 * The best batch: the machine is shared (other builds, a noisy
@@ -167,21 +175,91 @@ static void per_page(const struct bench_report *rep, const char *small, const ch
 	printf("  %-44s %9.1f %9.1f %9.1f\n", what, med, dir, med - dir);
 }
 
+/* A per-operation count: whole numbers as such, else 2 decimals. */
+static void fmt_count(char *buf, size_t n, double x)
+{
+	double r = (double)(long long)(x + 0.5);
+
+	if (x - r < 1e-9 && r - x < 1e-9)
+		snprintf(buf, n, "%.0f", r);
+	else
+		snprintf(buf, n, "%.2f", x);
+}
+
+/* Guest SMCs per operation by driver generation: what the newer calls save. */
+static void print_smcs(const struct bench_report *rep)
+{
+	static const char *const head[BENCH_SMC_VARIANTS] = { "modern", "legacy",
+							      "legacy, no cache" };
+	const struct bench_smcs *e;
+	char a[32], b[32], c[32], d[32];
+	unsigned i, v;
+
+	printf("\nteemed-bench: guest SMCs per operation, mediated (driver statistics over the"
+	       " timed repetitions)\n");
+	printf("  %-44s %8s %8s %17s\n", "operation", head[0], head[1], head[2]);
+	for (i = 0; i < rep->nsmcs; i++) {
+		char cell[BENCH_SMC_VARIANTS][32];
+
+		e = &rep->smcs[i];
+		for (v = 0; v < BENCH_SMC_VARIANTS; v++) {
+			if (e->have[v])
+				fmt_count(cell[v], sizeof(cell[v]), e->smcs[v]);
+			else
+				snprintf(cell[v], sizeof(cell[v]), "-");
+		}
+		printf("  %-44s %8s %8s %17s\n", e->label, cell[0], cell[1], cell[2]);
+	}
+	printf("  of which RPCs per operation: CMD / ALLOC / FREE (/ other, if any)\n");
+	for (i = 0; i < rep->nsmcs; i++) {
+		e = &rep->smcs[i];
+		for (v = 0; v < BENCH_SMC_VARIANTS; v++) {
+			if (!e->have[v])
+				continue;
+			fmt_count(a, sizeof(a), e->rpc_cmd[v]);
+			fmt_count(b, sizeof(b), e->rpc_alloc[v]);
+			fmt_count(c, sizeof(c), e->rpc_free[v]);
+			fmt_count(d, sizeof(d), e->rpc_other[v]);
+			printf("  %-20s %-17s %s / %s / %s%s%s   (%llu operations)\n", e->name,
+			       head[v], a, b, c, e->rpc_other[v] > 0 ? " / " : "",
+			       e->rpc_other[v] > 0 ? d : "", (unsigned long long)e->reps[v]);
+		}
+	}
+	/* The guest issues the same SMCs with or without the mediator: say if not. */
+	for (i = 0; i < rep->nsmcs; i++) {
+		e = &rep->smcs[i];
+		for (v = 0; v < BENCH_SMC_VARIANTS; v++) {
+			double diff = e->smcs[v] - e->smcs_dir[v];
+
+			if (e->have[v] && (diff > 1e-9 || diff < -1e-9)) {
+				fmt_count(a, sizeof(a), e->smcs[v]);
+				fmt_count(b, sizeof(b), e->smcs_dir[v]);
+				printf("  note: %s (%s): %s SMCs mediated, %s direct\n", e->name,
+				       head[v], a, b);
+			}
+		}
+	}
+}
+
 static void print_report(const struct bench_report *rep)
 {
 	const struct bench_row *r;
 	char a[64], b[32], c[32];
 	unsigned i;
+	int w = 44; /* the operation column: the longest label */
 
 	printf("\nteemed-bench: time per operation, simulated machine (guest driver + OP-TEE model)\n");
-	printf("  %-44s %11s %11s %7s %11s\n", "operation", "mediated", "direct", "ratio",
+	for (i = 0; i < rep->nrows; i++)
+		if ((int)strlen(rep->rows[i].label) > w)
+			w = (int)strlen(rep->rows[i].label);
+	printf("  %-*s %11s %11s %7s %11s\n", w, "operation", "mediated", "direct", "ratio",
 	       "mediator");
 	for (i = 0; i < rep->nrows; i++) {
 		r = &rep->rows[i];
 		fmt_ns(a, sizeof(a), r->med_ns);
 		fmt_ns(b, sizeof(b), r->dir_ns);
 		fmt_ns(c, sizeof(c), r->med_ns - r->dir_ns);
-		printf("  %-44s %11s %11s %7.2f %11s\n", r->label, a, b,
+		printf("  %-*s %11s %11s %7.2f %11s\n", w, r->label, a, b,
 		       r->dir_ns > 0 ? r->med_ns / r->dir_ns : 0.0, c);
 	}
 	printf("\n  page-list work, ns per translated page       mediated    direct  mediator\n");
@@ -189,6 +267,9 @@ static void print_report(const struct bench_report *rep)
 	per_page(rep, "register-4kib", "register-1mib", "REGISTER+UNREGISTER, 4 KiB -> 1 MiB");
 	per_page(rep, "register-4kib", "register-64mib", "REGISTER+UNREGISTER, 4 KiB -> 64 MiB");
 	per_page(rep, "register-4kib", "register-1gib", "REGISTER+UNREGISTER, 4 KiB -> 1 GiB");
+
+	if (rep->nsmcs)
+		print_smcs(rep);
 
 	if (rep->have_scale) {
 		printf("\nteemed-bench: scaling, minimal host (mediator + trivial port and secure world)\n");
@@ -245,6 +326,17 @@ static void print_report(const struct bench_report *rep)
 		r = &rep->rows[i];
 		if (r->dir_ns > 0)
 			printf("ratio %s mediated/direct: %.3f\n", r->name, r->med_ns / r->dir_ns);
+	}
+	for (i = 0; i < rep->nsmcs; i++) {
+		const struct bench_smcs *e = &rep->smcs[i];
+
+		fmt_count(a, sizeof(a), e->smcs[BENCH_V_MODERN]);
+		fmt_count(b, sizeof(b), e->smcs[BENCH_V_LEGACY]);
+		fmt_count(c, sizeof(c), e->smcs[BENCH_V_NOCACHE]);
+		if (e->have[BENCH_V_MODERN] && e->have[BENCH_V_LEGACY])
+			printf("smcs %s modern/legacy: %s/%s\n", e->name, a, b);
+		if (e->have[BENCH_V_MODERN] && e->have[BENCH_V_NOCACHE])
+			printf("smcs %s modern/legacy-nocache: %s/%s\n", e->name, a, c);
 	}
 	if (rep->have_scale) {
 		printf("scale domains-16: %.3f\n", rep->dom_rr_ns[1] / rep->dom_rr_ns[0]);

@@ -548,8 +548,8 @@ static void scale_domains(struct bench_report *rep)
 			invoke4(&mn[k], &g[k][i]);
 		}
 		run[k] = (struct run){ &mn[k], g[k], n, 0 };
-		rr[k] = (struct bench_case){ rr_invoke, &run[k], 0 };
-		hot[k] = (struct bench_case){ hot_invoke, &run[k], 0 };
+		rr[k] = (struct bench_case){ .fn = rr_invoke, .arg = &run[k] };
+		hot[k] = (struct bench_case){ .fn = hot_invoke, .arg = &run[k] };
 		rr_reps[k] = n < 256 ? 256 : n;
 		hot_reps[k] = 256;
 	}
@@ -582,7 +582,7 @@ static void scale_buffers(struct bench_report *rep)
 		for (i = 0; i < buf_counts[k]; i++)
 			register_buf(&mn[k], &g[k], cookie_of(i));
 		run[k] = (struct run){ &mn[k], &g[k], buf_counts[k], 0 };
-		c[k] = (struct bench_case){ rmem_invoke, &run[k], 0 };
+		c[k] = (struct bench_case){ .fn = rmem_invoke, .arg = &run[k] };
 		reps[k] = buf_counts[k] < 256 ? 256 : buf_counts[k];
 	}
 	measure(NBUF, c, labels, reps);
@@ -623,7 +623,7 @@ static void scale_slots(struct bench_report *rep)
 		for (i = 0; i < held_n[k]; i++)
 			held[k][i] = hold_call(&mn[k], &g[k], PG_HELD + i);
 		run[k] = (struct run){ &mn[k], &g[k], 1, 0 };
-		c[k] = (struct bench_case){ k == 2 ? limited_call : hot_invoke, &run[k], 0 };
+		c[k] = (struct bench_case){ .fn = k == 2 ? limited_call : hot_invoke, .arg = &run[k] };
 	}
 	measure(3, c, labels, reps);
 	rep->slots_threads = SLOT_THREADS;

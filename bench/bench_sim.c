@@ -17,7 +17,11 @@
  * CALL_WITH_RPC_ARG) and legacy (one private argument page per call with
  * CALL_WITH_ARG, RPC arguments through RPC ALLOC cached by
  * ENABLE_SHM_CACHE). The run checks that the driver chose the same path in
- * both machine modes, so mediated and direct compare like with like.
+ * both machine modes, so mediated and direct compare like with like. The
+ * operations marked `smcs` also run legacy with the SHM cache disabled
+ * (RPC ALLOC and FREE around every call that makes an RPC), and for them
+ * the report counts guest SMCs per operation from the driver's statistics
+ * over the timed repetitions (what the newer calls save).
  *
  * Also: the mediator's memory, from the sim port's allocation counters.
  */
@@ -57,6 +61,7 @@ struct sb {
 	struct denv denv;
 	enum machine_mode mode;
 	enum gdrv_mode drv_mode;
+	bool no_shm_cache;       /* legacy driver, SHM cache disabled after probe */
 	struct machine *m;
 	struct machine_guest *g;
 	const struct guest_env *env;
@@ -82,6 +87,7 @@ struct op {
 	bool big;                /* skipped with --no-big */
 	bool instr_only;         /* only in the instruction run */
 	bool split;              /* instruction run: register and unregister apart */
+	bool smcs;               /* in the SMC table (and the no-SHM-cache run) */
 };
 
 static void uuid_octets(const struct ta_uuid *u, uint8_t out[16])
@@ -273,7 +279,25 @@ static void denv_fini(struct denv *d)
 	free(d->pas);
 }
 
-static void sb_create(struct sb *sb, enum machine_mode mode, enum gdrv_mode drv_mode)
+/*
+ * The driver has no switch for the SHM cache (it enables it in probe when
+ * RPC_ARG is not offered, as Linux does): disable it again with the fast
+ * call, before any call could have left an RPC argument cached. OP-TEE
+ * then allocates its RPC argument (RPC ALLOC) on a call's first RPC and
+ * frees it (RPC FREE) before the call returns.
+ */
+static void disable_shm_cache(struct sb *sb)
+{
+	uint64_t r[8] = { OPTEE_SMC_DISABLE_SHM_CACHE, 0, 0, 0, 0, 0, 0, 0 };
+
+	sb->env->smc(sb->env->ctx, r);
+	if (r[0] != OPTEE_SMC_RETURN_ENOTAVAIL)
+		bench_die("DISABLE_SHM_CACHE after probe: a0 = 0x%llx, not ENOTAVAIL (a cached "
+			  "buffer the driver would not free)", (unsigned long long)r[0]);
+}
+
+static void sb_create(struct sb *sb, enum machine_mode mode, enum gdrv_mode drv_mode,
+		      bool no_shm_cache)
 {
 	static const struct ta_uuid arith = TA_ARITH_UUID, devenum = TA_DEVENUM_UUID,
 				    sleep = TA_SLEEP_UUID;
@@ -286,7 +310,9 @@ static void sb_create(struct sb *sb, enum machine_mode mode, enum gdrv_mode drv_
 	memset(sb, 0, sizeof(*sb));
 	sb->mode = mode;
 	sb->drv_mode = drv_mode;
-	sb->big_bytes = bench_opts.no_big ? 4 * MIB : GIB;
+	sb->no_shm_cache = no_shm_cache;
+	/* The no-SHM-cache run has no registrations: no big buffer. */
+	sb->big_bytes = bench_opts.no_big || no_shm_cache ? 4 * MIB : GIB;
 	machine_config_default(&mc, mode);
 	/* Guest RAM for the registrations plus the memory-measurement guest. */
 	mc.phys.region_bytes[PHYS_REGION_GUEST] = POOL_RAM + sb->big_bytes + 64 * MIB;
@@ -327,6 +353,11 @@ static void sb_create(struct sb *sb, enum machine_mode mode, enum gdrv_mode drv_
 	else if (chose_regd[drv_mode] != (int)info.regd_arg)
 		bench_die("the driver chose %s mediated but not direct: the modes would differ",
 			  info.regd_arg ? "CALL_WITH_REGD_ARG" : "CALL_WITH_ARG");
+	if (no_shm_cache) {
+		if (info.regd_arg || info.rpc_param_count)
+			bench_die("no-SHM-cache run: the driver did not take the CALL_WITH_ARG path");
+		disable_shm_cache(sb);
+	}
 	sb->s_arith = open_session(sb, &arith);
 	sb->s_enum = open_session(sb, &devenum);
 	sb->s_sleep = open_session(sb, &sleep);
@@ -488,34 +519,34 @@ static void op_session(struct sb *sb, const struct op *op)
 }
 
 static const struct op ops[] = {
-	{ "fast-call", "fast call CALLS_UID", op_fast_uid, 0, 0, 400, false, false, false },
+	{ "fast-call", "fast call CALLS_UID", op_fast_uid, 0, 0, 400, false, false, false, false },
 	{ "fast-call-caps", "fast call EXCHANGE_CAPABILITIES", op_fast_caps, 0, 0, 400,
-	  false, false, false },
-	{ "invoke-0-values", "INVOKE, no parameter", op_invoke0, 0, 0, 200, false, false, false },
+	  false, false, false, false },
+	{ "invoke-0-values", "INVOKE, no parameter", op_invoke0, 0, 0, 200, false, false, false, false },
 	{ "invoke-4-values", "INVOKE, 4 value parameters", op_invoke4, 0, 0, 200, false, false,
-	  false },
+	  false, false },
 	{ "invoke-4kib-tmem", "INVOKE, 4 KiB temporary memref (out)", op_tmem, 4 * KIB, 1, 100, false,
-	  false, false },
-	{ "invoke-64kib-tmem", "INVOKE, 64 KiB temporary memref (out)", op_tmem, 64 * KIB, 16, 50,
 	  false, false, false },
+	{ "invoke-64kib-tmem", "INVOKE, 64 KiB temporary memref (out)", op_tmem, 64 * KIB, 16, 50,
+	  false, false, false, false },
 	{ "invoke-1mib-tmem", "INVOKE, 1 MiB temporary memref (out)", op_tmem, MIB, 256, 10, false,
-	  false, false },
+	  false, false, false },
 	{ "register-4kib", "REGISTER+UNREGISTER_SHM, 4 KiB", op_register, 4 * KIB, 1, 20, false,
-	  false, true },
+	  false, true, false },
 	{ "register-128p", "REGISTER+UNREGISTER_SHM, 512 KiB", op_register, 128 * PAGE, 128, 10,
-	  false, true, true },
+	  false, true, true, false },
 	{ "register-1mib", "REGISTER+UNREGISTER_SHM, 1 MiB", op_register, MIB, 256, 10, false,
-	  false, true },
+	  false, true, false },
 	{ "register-64mib", "REGISTER+UNREGISTER_SHM, 64 MiB", op_register, 64 * MIB, 16384, 2,
-	  true, false, true },
+	  true, false, true, false },
 	{ "register-1gib", "REGISTER+UNREGISTER_SHM, 1 GiB", op_register, GIB, 262144, 1, true,
-	  false, true },
+	  false, true, false },
 	{ "invoke-1-rpc", "INVOKE through 1 RPC (GET_TIME)", op_rpc, 1, 0, 100, false, false,
-	  false },
+	  false, true },
 	{ "invoke-4-rpcs", "INVOKE through 4 RPCs (GET_TIME)", op_rpc, 4, 0, 50, false, false,
-	  false },
+	  false, true },
 	{ "session", "OPEN_SESSION + INVOKE (4 values) + CLOSE", op_session, 0, 0, 50, false,
-	  false, false },
+	  false, false, true },
 };
 
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
@@ -532,6 +563,8 @@ static bool selected(const struct op *op)
 struct timed {
 	struct sb *sb;
 	const struct op *op;
+	struct gdrv_stats before, after; /* the driver's, around the timed batches */
+	uint64_t reps;                   /* operations in the timed batches */
 };
 
 static void timed_fn(void *arg)
@@ -541,12 +574,26 @@ static void timed_fn(void *arg)
 	t->op->fn(t->sb, t->op);
 }
 
-/* Time `op` mediated and direct, their batches alternating. */
-static void time_pair(struct sb *med, struct sb *dir, const struct op *op, double *med_ns,
-		      double *dir_ns)
+static void timed_begin(void *arg)
 {
-	struct timed tm = { med, op }, td = { dir, op };
-	struct bench_case c[2] = { { timed_fn, &tm, 0 }, { timed_fn, &td, 0 } };
+	struct timed *t = arg;
+
+	gdrv_get_stats(t->sb->drv, &t->before);
+}
+
+static void timed_end(void *arg)
+{
+	struct timed *t = arg;
+
+	gdrv_get_stats(t->sb->drv, &t->after);
+}
+
+/* Time `op` mediated and direct, their batches alternating. */
+static void time_pair(struct timed *tm, struct timed *td, double *med_ns, double *dir_ns)
+{
+	const struct op *op = tm->op;
+	struct bench_case c[2] = { { timed_fn, tm, 0, timed_begin, timed_end, 0 },
+				   { timed_fn, td, 0, timed_begin, timed_end, 0 } };
 
 	/* The largest registrations take long enough by themselves. */
 	if (op->pages >= 16384)
@@ -555,6 +602,8 @@ static void time_pair(struct sb *med, struct sb *dir, const struct op *op, doubl
 		bench_time_n(2, c, bench_opts.quick ? 5 : 25, bench_opts.quick ? 3 : 9, 0);
 	*med_ns = c[0].ns;
 	*dir_ns = c[1].ns;
+	tm->reps = c[0].reps;
+	td->reps = c[1].reps;
 }
 
 /* Under callgrind: each operation `instr_reps` times, each stretch marked. */
@@ -742,21 +791,24 @@ static void sim_memory_first_call(struct sb *sb, struct bench_report *rep)
 
 /* --- driver ---------------------------------------------------------------- */
 
-static struct bench_row *find_row(struct bench_report *rep, const struct op *op,
-				   enum gdrv_mode drv_mode)
+static const char *const variant_suffix[BENCH_SMC_VARIANTS] = { "", "-legacy",
+								   "-legacy-nocache" };
+static const char *const variant_label[BENCH_SMC_VARIANTS] = { "", " [legacy]",
+								  " [legacy, no cache]" };
+
+static struct bench_row *find_row(struct bench_report *rep, const struct op *op, int v)
 {
 	char name[64], label[96];
 	struct bench_row *row;
 	unsigned r;
 
-	snprintf(name, sizeof(name), "%s%s", op->name, drv_mode == GDRV_MODE_LEGACY ? "-legacy" : "");
+	snprintf(name, sizeof(name), "%s%s", op->name, variant_suffix[v]);
 	for (r = 0; r < rep->nrows; r++)
 		if (!strcmp(rep->rows[r].name, name))
 			return &rep->rows[r];
 	if (rep->nrows == BENCH_MAX_ROWS)
 		bench_die("too many rows");
-	snprintf(label, sizeof(label), "%s%s", op->label,
-		 drv_mode == GDRV_MODE_LEGACY ? " [legacy]" : "");
+	snprintf(label, sizeof(label), "%s%s", op->label, variant_label[v]);
 	row = &rep->rows[rep->nrows++];
 	row->name = strdup(name);
 	row->label = strdup(label);
@@ -766,28 +818,75 @@ static struct bench_row *find_row(struct bench_report *rep, const struct op *op,
 	return row;
 }
 
-static void run_driver(enum gdrv_mode drv_mode, struct bench_report *rep)
+static double per_op(uint64_t after, uint64_t before, uint64_t reps)
 {
-	const char *suffix = drv_mode == GDRV_MODE_LEGACY ? "-legacy" : "";
+	return (double)(after - before) / (double)reps;
+}
+
+/* The SMC table's entry for `op`, variant `v`, from the timed repetitions. */
+static void record_smcs(struct bench_report *rep, const struct op *op, int v,
+			const struct timed *tm, const struct timed *td)
+{
+	const struct gdrv_stats *a = &tm->after, *b = &tm->before;
+	struct bench_smcs *e = NULL;
+	unsigned k;
+
+	for (k = 0; k < rep->nsmcs; k++)
+		if (!strcmp(rep->smcs[k].name, op->name))
+			e = &rep->smcs[k];
+	if (!e) {
+		if (rep->nsmcs == BENCH_SMC_OPS)
+			bench_die("too many operations in the SMC table");
+		e = &rep->smcs[rep->nsmcs++];
+		e->name = op->name;
+		e->label = op->label;
+	}
+	e->have[v] = true;
+	e->reps[v] = tm->reps;
+	e->smcs[v] = per_op(a->smcs, b->smcs, tm->reps);
+	e->smcs_dir[v] = per_op(td->after.smcs, td->before.smcs, td->reps);
+	e->rpc_alloc[v] = per_op(a->rpc_alloc, b->rpc_alloc, tm->reps);
+	e->rpc_free[v] = per_op(a->rpc_free, b->rpc_free, tm->reps);
+	e->rpc_cmd[v] = per_op(a->rpc_cmd, b->rpc_cmd, tm->reps);
+	e->rpc_other[v] = per_op(a->rpc_foreign_intr + a->rpc_unknown,
+				 b->rpc_foreign_intr + b->rpc_unknown, tm->reps);
+}
+
+/*
+ * One driver generation on its pair of machines. `no_shm_cache`: the legacy
+ * driver with the SHM cache disabled, only for the SMC table's operations
+ * and not under callgrind.
+ */
+static void run_driver(enum gdrv_mode drv_mode, bool no_shm_cache, struct bench_report *rep)
+{
+	int v = no_shm_cache ? BENCH_V_NOCACHE
+		: drv_mode == GDRV_MODE_LEGACY ? BENCH_V_LEGACY : BENCH_V_MODERN;
+	const char *suffix = variant_suffix[v];
 	struct sb med, dir;
 	size_t i;
 
-	fprintf(stderr, "bench: %s driver...\n", drv_mode == GDRV_MODE_LEGACY ? "legacy" : "modern");
-	sb_create(&med, MACHINE_MEDIATED, drv_mode);
+	fprintf(stderr, "bench: %s driver%s...\n",
+		drv_mode == GDRV_MODE_LEGACY ? "legacy" : "modern",
+		no_shm_cache ? ", SHM cache disabled" : "");
+	sb_create(&med, MACHINE_MEDIATED, drv_mode, no_shm_cache);
 	if (!bench_opts.instr)
-		sb_create(&dir, MACHINE_DIRECT, drv_mode);
+		sb_create(&dir, MACHINE_DIRECT, drv_mode, no_shm_cache);
 	for (i = 0; i < NOPS; i++) {
 		const struct op *op = &ops[i];
+		struct timed tm = { .sb = &med, .op = op }, td = { .sb = &dir, .op = op };
 		struct bench_row *row;
 
-		if (!selected(op) || (drv_mode == GDRV_MODE_LEGACY && op->big))
+		if (!selected(op) || (drv_mode == GDRV_MODE_LEGACY && op->big) ||
+		    (no_shm_cache && !op->smcs))
 			continue;
 		if (bench_opts.instr) {
 			instr_one(&med, op, suffix);
 			continue;
 		}
-		row = find_row(rep, op, drv_mode);
-		time_pair(&med, &dir, op, &row->med_ns, &row->dir_ns);
+		row = find_row(rep, op, v);
+		time_pair(&tm, &td, &row->med_ns, &row->dir_ns);
+		if (op->smcs)
+			record_smcs(rep, op, v, &tm, &td);
 	}
 	if (drv_mode == GDRV_MODE_MODERN && !bench_opts.instr && !bench_opts.only) {
 		sim_memory(&med, rep);
@@ -806,6 +905,12 @@ void bench_sim_run(struct bench_report *rep)
 		n += selected(&ops[i]);
 	if (!n)
 		return;
-	run_driver(GDRV_MODE_MODERN, rep);
-	run_driver(GDRV_MODE_LEGACY, rep);
+	run_driver(GDRV_MODE_MODERN, false, rep);
+	run_driver(GDRV_MODE_LEGACY, false, rep);
+	/* The SMC table's third column; not an instruction-run variant. */
+	n = 0;
+	for (i = 0; i < NOPS; i++)
+		n += selected(&ops[i]) && ops[i].smcs;
+	if (n && !bench_opts.instr)
+		run_driver(GDRV_MODE_LEGACY, true, rep);
 }
