@@ -51,9 +51,11 @@ else
 	grep -E 'optee|tee:|linux-tests|^\[hyp\] (guest [^ ]+: |teemed totals|scenario|RESULT)|\[EL3\] oracle|VIOLATION|PANIC|Kernel panic|Linux version|CPU features: detected|All CPU' "$log.txt" |
 		grep -v 'linux-tests: tee bus' | sed 's/^/    /'
 fi
+# The count is the user-space checks /init ran in the guest.
+n=$(sed -nE 's/.*linux-tests: ([0-9]+) passed, ([0-9]+) failed.*/\1/p' "$log.txt" | tail -n 1)
 if [ "$ok" -eq 1 ]; then
 	printf 'qemu linux    PASS  %5ss  %s\n' "$secs" "$why"
-	echo "1 passed, 0 failed"
+	echo "${n:-1} passed, 0 failed"
 else
 	printf 'qemu linux    FAIL  %5ss  %s (log: %s)\n' "$secs" "$why" "$log.txt"
 	tail -n 30 "$log.txt" | sed 's/^/  | /'
