@@ -50,15 +50,17 @@ uint32_t tm_arg_locate(struct teemed_domain *d, struct tm_call *c, uint32_t fid,
 	}
 	c->arg_kind = TM_ARG_REGD;
 	cookie = tm_reg_pair(r->a[1], r->a[2]);
-	/* OP-TEE wants the argument aligned for its type (8 bytes). */
-	if (offset % _Alignof(struct optee_msg_arg))
-		return OPTEE_SMC_RETURN_EBADADDR;
 	tm_dom_lock(d);
 	buf = tm_table_find(&d->bufs, cookie);
 	if (buf && (buf->kind != TM_BUF_REGISTERED || buf->state != TM_BUF_ACTIVE))
 		buf = NULL;
 	pos = buf ? (uint64_t)buf->offset + offset : 0;
-	if (buf && pos + sizeof(struct optee_msg_arg) > (uint64_t)buf->npages * TEEMED_PAGE_SIZE)
+	/*
+	 * OP-TEE wants the argument aligned for its type (8 bytes) where it
+	 * lies, that is counting the buffer's offset in its first page.
+	 */
+	if (buf && (pos % _Alignof(struct optee_msg_arg) ||
+		    pos + sizeof(struct optee_msg_arg) > (uint64_t)buf->npages * TEEMED_PAGE_SIZE))
 		buf = NULL;
 	if (buf)
 		buf->users++;

@@ -203,3 +203,50 @@ TEST(regd_arg_refused_ebadaddr)
 	CHECK_EQ(unregister_shm(0, cookie, 0), OPTEE_SMC_RETURN_OK);
 	CHECK_EQ(unregister_shm(1, other, 0), OPTEE_SMC_RETURN_OK);
 }
+
+TEST(regd_arg_alignment_counts_the_buffer_offset)
+{
+	/*
+	 * A buffer registered 4 bytes into its first page: offset 8 is 8-byte
+	 * aligned from the buffer's start but not where it lies (found by
+	 * fuzz_machine: the copy-back then wrote through a misaligned pointer).
+	 */
+	uint64_t cookie = 0xA11, data, ipa;
+	struct optee_msg_arg *a;
+	struct callctx c = { 0 };
+	struct teemed_regs r;
+	uint64_t n;
+
+	fx_up(NULL, 1);
+	data = g_alloc(G(0), 2, PG_RAM_RW);
+	ipa = arg_new(0);
+	a = garg(0, ipa);
+	msg_init(a, OPTEE_MSG_CMD_REGISTER_SHM, 1);
+	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT | OPTEE_MSG_ATTR_NONCONTIG;
+	a->params[0].u.tmem.buf_ptr = g_pagelist(0, data, 2, 4);
+	a->params[0].u.tmem.size = 2 * PG - 4;
+	a->params[0].u.tmem.shm_ref = cookie;
+	sw_call(0, &c);
+	r = std_regs(ipa);
+	call(0, &r);
+	REQUIRE_EQ(r.a[0], OPTEE_SMC_RETURN_OK);
+	REQUIRE_EQ(a->ret, 0);
+	n = sw_smc_count();
+	r = regs3(OPTEE_SMC_CALL_WITH_REGD_ARG, cookie, 8);
+	call(0, &r);
+	CHECK_EQ(r.a[0], OPTEE_SMC_RETURN_EBADADDR);
+	/* 4 + 4 = 8: aligned where it lies, accepted up to OP-TEE. */
+	msg_init((struct optee_msg_arg *)((uint8_t *)g_ptr(G(0), data) + 8),
+		 OPTEE_MSG_CMD_CANCEL, 0);
+	{
+		struct callctx c2 = { 0 };
+
+		sw_expect_fn(OPTEE_SMC_CALL_WITH_RPC_ARG, CID(0), h_std, &c2);
+		r = regs3(OPTEE_SMC_CALL_WITH_REGD_ARG, cookie, 4);
+		call(0, &r);
+		CHECK_EQ(r.a[0], OPTEE_SMC_RETURN_OK);
+		CHECK_EQ(c2.calls, 1);
+	}
+	CHECK_EQ(sw_smc_count(), n + 1);
+	CHECK_EQ(unregister_shm(0, cookie, 0), OPTEE_SMC_RETURN_OK);
+}
