@@ -94,7 +94,6 @@ struct tm_buf {
 	uint8_t kind;            /* enum tm_buf_kind */
 	uint8_t state;           /* enum tm_buf_state */
 	uint8_t access;          /* TEEMED_PIN_READ or TEEMED_PIN_WRITE */
-	uint8_t rpc_type;        /* OPTEE_RPC_SHM_TYPE_* for TM_BUF_RPC_SHM */
 	bool in_table;           /* owned by the domain's table, not a call */
 	uint32_t users;          /* calls whose argument lives in it */
 	bool counted;            /* counts against max_domain_buffers */
@@ -118,7 +117,6 @@ struct tm_rpc_arg {
 	teemed_pa_t shadow_pa;   /* the mediator's page OP-TEE uses */
 	void *shadow_va;
 	uint32_t refs;           /* lookups in progress + 1 while in the table */
-	bool dead;               /* removed from the table */
 };
 
 /*

@@ -49,7 +49,6 @@ bool tm_rpc_arg_release(struct teemed_domain *d, uint64_t cookie, uint64_t *gues
 	tm_dom_lock(d);
 	ra = tm_table_remove(&d->rpc_args, cookie);
 	if (ra) {
-		ra->dead = true;
 		refs = --ra->refs;
 		*guest_cookie = ra->guest_cookie;
 	}
@@ -396,7 +395,6 @@ static void shm_alloc_reply(struct teemed_domain *d, struct tm_call *c,
 		shm_undo(d, c, cookie, r, b);
 		return;
 	}
-	buf->rpc_type = (uint8_t)c->rpc_shm_type;
 	buf->contig = attr == OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT;
 	tm_dom_lock(d);
 	if (!tm_table_find(&d->bufs, cookie))
