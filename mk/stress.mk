@@ -110,5 +110,35 @@ faults-tests: $(FAULTS_BIN) $(FAULTS_ASAN_BIN)
 SUITES += faults
 suite-faults: $(FAULTS_BIN) $(FAULTS_ASAN_BIN)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
-		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/faults/lsan.supp:print_suppressions=0 \
 		bash tests/stress/run-suite.sh plain=$(FAULTS_BIN) -- asan-ubsan=$(FAULTS_ASAN_BIN)
+
+# --- integration under ASan+UBSan ---------------------------------------------
+# The end-to-end integration suite (tests/integration) against the same
+# instrumented libraries as the fault sweep, plus the workload and scenario
+# libraries it links, instrumented alike.
+
+IASAN := $(BUILD)/faults-asan
+IASAN_HDRS := $(SAN_ALL_HDRS) $(wildcard sim/workload/*.h sim/scenario/*.h tests/integration/*.h)
+IASAN_OBJS := $(INTEGRATION_SRCS:tests/integration/%.c=$(IASAN)/integration/%.o) \
+              $(WORKLOAD_SRCS:sim/workload/%.c=$(IASAN)/workload/%.o) \
+              $(SCENARIO_SRCS:sim/scenario/%.c=$(IASAN)/scenario/%.o)
+INTEGRATION_ASAN_BIN := $(IASAN)/integration-tests
+
+$(IASAN)/integration/%.o: tests/integration/%.c $(IASAN_HDRS)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_HOST_CFLAGS) -Isim $(FASAN_FLAGS) -c $< -o $@
+$(IASAN)/workload/%.o: sim/workload/%.c $(IASAN_HDRS)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_HOST_CFLAGS) -Isim $(FASAN_FLAGS) -c $< -o $@
+$(IASAN)/scenario/%.o: sim/scenario/%.c $(IASAN_HDRS)
+	@mkdir -p $(dir $@)
+	$(SAN_CC) $(SAN_HOST_CFLAGS) -Isim $(FASAN_FLAGS) -c $< -o $@
+
+$(INTEGRATION_ASAN_BIN): $(IASAN_OBJS) $(call san_libs,$(IASAN))
+	$(SAN_CC) $(SAN_HOST_CFLAGS) $(FASAN_FLAGS) -o $@ $(IASAN_OBJS) \
+		$(call san_libs,$(IASAN)) $(HOST_LDLIBS)
+
+.PHONY: suite-integration-asan
+SUITES += integration-asan
+suite-integration-asan: $(INTEGRATION_ASAN_BIN)
+	$(INTEGRATION_ASAN_BIN)

@@ -197,10 +197,15 @@ static void env_free(void *ctx, void *ptr, size_t size)
 	free(h);
 }
 
+/*
+ * Locks and condition variables live in the guest's tracked allocations, so
+ * a guest destroyed without its driver's teardown (killed mid-call) leaves
+ * nothing behind: vcpu_guest_fini frees them with the rest.
+ */
 static void *env_lock_create(void *ctx)
 {
 	struct vcpu *v = ctx;
-	pthread_mutex_t *m = malloc(sizeof(*m));
+	pthread_mutex_t *m = env_alloc(ctx, sizeof(*m));
 
 	if (!m)
 		return NULL;
@@ -216,7 +221,7 @@ static void env_lock_destroy(void *ctx, void *lock)
 	if (!lock)
 		return;
 	pthread_mutex_destroy(lock);
-	free(lock);
+	env_free(ctx, lock, sizeof(pthread_mutex_t));
 	atomic_fetch_sub(&v->g->locks_live, 1);
 }
 
@@ -235,7 +240,7 @@ static void env_unlock(void *ctx, void *lock)
 static void *env_cond_create(void *ctx)
 {
 	struct vcpu *v = ctx;
-	pthread_cond_t *c = malloc(sizeof(*c));
+	pthread_cond_t *c = env_alloc(ctx, sizeof(*c));
 	pthread_condattr_t attr;
 
 	if (!c)
@@ -256,7 +261,7 @@ static void env_cond_destroy(void *ctx, void *cond)
 	if (!cond)
 		return;
 	pthread_cond_destroy(cond);
-	free(cond);
+	env_free(ctx, cond, sizeof(pthread_cond_t));
 	atomic_fetch_sub(&v->g->conds_live, 1);
 }
 
