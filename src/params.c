@@ -82,10 +82,12 @@ static enum tm_step check_param(struct teemed_domain *d, struct tm_call *c, uint
 	struct tm_buf *buf;
 	uint32_t err;
 
-	/* Memory outputs have their size copied back (ABI 4.4). */
+	/* Outputs: memref sizes and value a/b/c are copied back (ABI 4.4). */
 	if (type == OPTEE_MSG_ATTR_TYPE_TMEM_OUTPUT || type == OPTEE_MSG_ATTR_TYPE_TMEM_INOUT ||
 	    type == OPTEE_MSG_ATTR_TYPE_RMEM_OUTPUT || type == OPTEE_MSG_ATTR_TYPE_RMEM_INOUT)
 		c->out_sizes |= 1u << i;
+	else if (type == OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT || type == OPTEE_MSG_ATTR_TYPE_VALUE_INOUT)
+		c->out_values |= 1u << i;
 	/* META is for OPEN_SESSION's first two; NONCONTIG only for TMEM. */
 	if (flags & ~OPTEE_MSG_ATTR_NONCONTIG)
 		goto bad;
@@ -95,11 +97,12 @@ static enum tm_step check_param(struct teemed_domain *d, struct tm_call *c, uint
 			return TM_STEP_DONE;
 		if (!flags)
 			goto bad;
+		/*
+		 * Pinned for write whatever the direction: OP-TEE maps every
+		 * memref parameter read-write for the TA.
+		 */
 		err = tm_buf_create(d, TM_BUF_TEMP, p->u.tmem.shm_ref, p->u.tmem.buf_ptr,
-				    p->u.tmem.size,
-				    type == OPTEE_MSG_ATTR_TYPE_TMEM_INPUT ? TEEMED_PIN_READ
-									   : TEEMED_PIN_WRITE,
-				    &buf);
+				    p->u.tmem.size, TEEMED_PIN_WRITE, &buf);
 		if (err) {
 			return refuse(c, err, TEEC_ORIGIN_COMMS);
 		}

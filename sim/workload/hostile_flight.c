@@ -160,13 +160,21 @@ static void scribble_race(struct hostile *h)
 	for (i = 0; i < HX_SCRIBBLE_CALLS; i++) {
 		uint32_t a0 = hx_call(h, h->arg_page, NULL);
 
-		/* Whichever version the mediator copied, the answer is one of these. */
+		/*
+		 * Whichever version the mediator copied, the answer is one of
+		 * these: success; the mediator refusing the memref (COMMS); or,
+		 * when the scribbled list entry happens to be an IPA of this
+		 * guest's own RAM, the TA refusing a memref where it wants a
+		 * value (BAD_PARAMETERS from OP-TEE or the TA).
+		 */
 		hx_arg_read(h, h->arg_page, &a, NULL, 0);
 		if (a0 == OPTEE_SMC_RETURN_OK)
 			hx_check(h, HA_SCRIBBLE_RACE, "result of a scribbled call",
 				 a.ret == TEEC_SUCCESS ||
 				 (a.ret == TEEC_ERROR_BAD_PARAMETERS &&
-				  a.ret_origin == TEEC_ORIGIN_COMMS), 1);
+				  (a.ret_origin == TEEC_ORIGIN_COMMS ||
+				   a.ret_origin == TEEC_ORIGIN_TEE ||
+				   a.ret_origin == TEEC_ORIGIN_TRUSTED_APP)), 1);
 		else
 			hx_check(h, HA_SCRIBBLE_RACE, "a0 of a scribbled call",
 				 a0 == OPTEE_SMC_RETURN_EBADADDR || a0 == OPTEE_SMC_RETURN_EBADCMD,

@@ -672,13 +672,17 @@ TEST(std_tmem_noncontig_511_and_512_entries)
 	tmem_case(512, 0, 512 * PG, ATTR_TMEM_NC(INPUT), 0);
 }
 
-TEST(std_tmem_noncontig_input_ro_page_ok)
+static void set_a_42(struct optee_msg_arg *sh, struct callctx *c)
 {
+	(void)c;
+	sh->params[0].u.value.a = 42;
+}
+
+TEST(std_tmem_noncontig_input_ro_page_refused)
+{
+	/* OP-TEE maps every memref read-write for the TA: inputs too. */
 	fx_up(NULL, 1);
-	/* tmem_case allocates fresh pages: make one RO after building */
 	{
-		struct callctx c = { 0 };
-		struct teemed_regs r;
 		uint64_t data = g_alloc(G(0), 2, PG_RAM_RW);
 		uint64_t ipa = mk(0, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
 		struct optee_msg_param *p = &garg(0, ipa)->params[0];
@@ -687,12 +691,30 @@ TEST(std_tmem_noncontig_input_ro_page_ok)
 		p->attr = ATTR_TMEM_NC(INPUT);
 		p->u.tmem.buf_ptr = g_pagelist(0, data, 2, 0);
 		p->u.tmem.size = 2 * PG;
-		sw_call(0, &c);
-		r = std_regs(ipa);
-		call(0, &r);
-		CHECK_EQ(r.a[0], OPTEE_SMC_RETURN_OK);
-		CHECK_EQ(c.calls, 1);
+		REFUSED(0, ipa, TEEC_ERROR_BAD_PARAMETERS);
 	}
+}
+
+TEST(std_value_output_with_cache_bits_copied_back)
+{
+	/* Cache bits (16..18) on a value: accepted, and its outputs still return. */
+	struct callctx c = { 0 };
+	struct teemed_regs r;
+	uint64_t ipa;
+	struct optee_msg_arg *a;
+
+	fx_up(NULL, 1);
+	ipa = mk(0, OPTEE_MSG_CMD_INVOKE_COMMAND, 1);
+	a = garg(0, ipa);
+	a->params[0].attr = OPTEE_MSG_ATTR_TYPE_VALUE_OUTPUT | (UINT64_C(1) << 16);
+	a->params[0].u.value.a = 7;
+	c.edit = set_a_42; /* OP-TEE writes 42 into a */
+	sw_call(0, &c);
+	r = std_regs(ipa);
+	call(0, &r);
+	CHECK_EQ(r.a[0], OPTEE_SMC_RETURN_OK);
+	CHECK_EQ(c.calls, 1);
+	CHECK_EQ(a->params[0].u.value.a, 42);
 }
 
 TEST(std_tmem_noncontig_list_page_ro_ok)
