@@ -756,10 +756,9 @@ static void op_tmem(void)
 		e->attr = p->attr;
 		e->shm_ref = p->u.tmem.shm_ref;
 		e->new_size = fin_u8(&F.in) % 2 ? p->u.tmem.size : fin_val(&F.in);
-		want = expect_buf(e, p->u.tmem.buf_ptr, p->u.tmem.size,
-				  (p->attr & OPTEE_MSG_ATTR_TYPE_MASK) == OPTEE_MSG_ATTR_TYPE_TMEM_INPUT
-					  ? TEEMED_PIN_READ : TEEMED_PIN_WRITE,
-				  true, pending);
+		/* Every memref is pinned for write: OP-TEE maps them read-write. */
+		want = expect_buf(e, p->u.tmem.buf_ptr, p->u.tmem.size, TEEMED_PIN_WRITE, true,
+				  pending);
 		pending += e->npages;
 		F.nexp++;
 	}
